@@ -1,0 +1,48 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: demo test install migrate serve lint messages browser clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop); e-mails are printed here."
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+# Browser tests need Debian's chromium: install it when apt-get is there (as root or via sudo).
+browser:
+	@if [ ! -x $(CHROMIUM) ] && command -v apt-get >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		echo "Installing Debian's chromium for the browser tests…"; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null \
+			|| echo "Could not install chromium: browser tests will be skipped."; \
+	fi
+
+test: install browser
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+messages: install
+	cd commissions && ../$(PY) ../manage.py makemessages -l fr -l en --no-obsolete
+	$(PY) manage.py makemessages -l fr -l en --no-obsolete --ignore=.venv --ignore=commissions
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles tests/e2e/screenshots

@@ -1,0 +1,82 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+
+class HomePage(Page):
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["cms.CallPage", "cms.StandardPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        pages = (
+            CallPage.objects.live().child_of(self).select_related("call__programme")
+            .order_by("-call__opens_at")
+        )
+        now = timezone.now()
+        context["open_calls"] = [p for p in pages if p.call.accepts_submissions(now)]
+        context["other_calls"] = [p for p in pages if not p.call.accepts_submissions(now)]
+        return context
+
+
+class CallPage(Page):
+    """The public call for commissions: coordinator-written text around the call's live data."""
+
+    call = models.OneToOneField(
+        "commissions.Call", on_delete=models.PROTECT, related_name="page", verbose_name=_("call")
+    )
+    intro = RichTextField(_("introduction"), blank=True)
+    body = RichTextField(_("body"), blank=True)
+    closing = RichTextField(_("closing words"), blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("call"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        FieldPanel("closing"),
+    ]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.StandardPage"]
+
+    class Meta:
+        verbose_name = _("call page")
+
+    def get_context(self, request, *args, **kwargs):
+        from commissions.models import Call, PastConsultancy
+
+        context = super().get_context(request, *args, **kwargs)
+        call = (
+            Call.objects.select_related("programme")
+            .prefetch_related("key_dates", "criteria").get(pk=self.call_id)
+        )
+        now = timezone.now()
+        context.update(
+            call=call,
+            key_dates=list(call.key_dates.all()),
+            commitments=call.commitments(),
+            criteria=list(call.criteria.all()),
+            past_consultancies=list(
+                PastConsultancy.objects.filter(programme=call.programme).select_related("sector")
+            ),
+            is_open=call.accepts_submissions(now),
+            not_yet_open=call.not_yet_open(now),
+        )
+        return context
+
+
+class StandardPage(Page):
+    body = RichTextField(_("body"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("body")]
+
+    class Meta:
+        verbose_name = _("standard page")

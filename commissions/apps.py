@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CommissionsConfig(AppConfig):
+    name = "commissions"
+    verbose_name = _("Commissions")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # After Wagtail's migrations, so the permissions and the root page exist.
+        post_migrate.connect(_after_migrate, dispatch_uid="commissions-roles")
+
+
+def _after_migrate(sender, app_config=None, using="default", **kwargs):
+    if app_config is not None and app_config.label != "wagtailcore":
+        return
+    from .roles import ensure_coordinator_group
+
+    ensure_coordinator_group()

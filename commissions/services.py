@@ -1,0 +1,110 @@
+"""State changes of commissions, each recorded in the commission's history."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from .mail import queue_email
+from .models import AccessToken, Commission, CommissionEvent, Institution
+
+INSTITUTION_LINK = "institution link"
+
+
+@transaction.atomic
+def submit_commission(form, language):
+    call = form.call
+    institution = form.chosen_institution()
+    data = form.cleaned_data
+    if institution is None:
+        institution = Institution.objects.create(
+            name=data["institution_name"].strip(),
+            legal_form=data["legal_form"],
+            sector=data["sector"],
+            address=data["address"].strip(),
+            postal_code=data.get("postal_code", "").strip(),
+            city=data["city"].strip(),
+            website=data.get("website", ""),
+        )
+    commission = form.save(commit=False)
+    commission.call = call
+    commission.institution = institution
+    commission.sector = data["sector"]
+    commission.accepted_commitments = form.accepted_commitments()
+    commission.consent_text = str(form.consent_text)
+    commission.consent_at = timezone.now()
+    commission.submitter_language = language
+    commission.save()
+    commission.record(
+        CommissionEvent.Kind.CREATED,
+        actor_label=commission.contact_email,
+        to_status=commission.status,
+    )
+    queue_email(
+        f"confirmation:{commission.pk}",
+        "confirmation",
+        commission.contact_email,
+        language,
+        commission,
+    )
+    for user in call.programme.coordinators.exclude(email=""):
+        queue_email(
+            f"coordinator_notice:{commission.pk}:{user.pk}",
+            "coordinator_notice",
+            user.email,
+            "fr",
+            commission,
+        )
+    return commission
+
+
+@transaction.atomic
+def update_commission(form):
+    changed = [name for name in form.changed_data if name in form.fields]
+    commission = form.save()
+    if changed:
+        commission.record(
+            CommissionEvent.Kind.EDITED,
+            actor_label=INSTITUTION_LINK,
+            message=", ".join(str(form.fields[name].label) for name in changed),
+            changes={"fields": changed},
+        )
+    return commission
+
+
+@transaction.atomic
+def withdraw_commission(commission, actor=None):
+    locked = Commission.objects.select_for_update().get(pk=commission.pk)
+    if not locked.can_withdraw():
+        return False
+    return locked.set_status(
+        Commission.Status.WITHDRAWN,
+        actor=actor,
+        actor_label="" if actor else INSTITUTION_LINK,
+    )
+
+
+def send_links(email_address, language):
+    """Queue a fresh private link for every live commission of this address."""
+    commissions = Commission.objects.filter(
+        contact_email__iexact=email_address,
+        call__status__in=["draft", "open", "closed", "selecting", "running"],
+    )
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    count = 0
+    for commission in commissions:
+        queue_email(
+            f"link:{commission.pk}:{stamp}", "link", commission.contact_email, language, commission
+        )
+        count += 1
+    return count
+
+
+@transaction.atomic
+def revoke_links(commission, actor=None):
+    count = (
+        AccessToken.objects.valid().filter(commission=commission).update(revoked_at=timezone.now())
+    )
+    if count:
+        commission.record(
+            CommissionEvent.Kind.LINK, actor=actor, message=f"{count} private link(s) revoked"
+        )
+    return count

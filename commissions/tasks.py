@@ -1,0 +1,42 @@
+"""django-q2 tasks of the commissions app; each is idempotent."""
+
+import logging
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from .mail import build_context, render_email
+from .models import Email
+
+logger = logging.getLogger(__name__)
+
+
+def deliver_email(email_id):
+    """Send one outbox e-mail unless it was sent already (safe to run twice)."""
+    with transaction.atomic():
+        email = (
+            Email.objects.select_for_update()
+            .select_related("commission__call__programme")
+            .filter(pk=email_id)
+            .first()
+        )
+        if email is None or email.status == Email.Status.SENT:
+            return "skipped"
+        context, secrets = build_context(email)
+        subject, body = render_email(email, context)
+        try:
+            send_mail(subject, body, None, [email.to])
+        except Exception as exc:  # the retry comes from the queue; the error stays visible
+            email.status = Email.Status.FAILED
+            email.error = str(exc)[:2000]
+            email.save(update_fields=["status", "error"])
+            logger.warning("e-mail %s failed: %s", email.pk, exc.__class__.__name__)
+            raise
+        stored = body
+        for secret in secrets:
+            stored = stored.replace(secret, "…")
+        email.subject, email.body = subject, stored
+        email.status, email.sent_at, email.error = Email.Status.SENT, timezone.now(), ""
+        email.save(update_fields=["subject", "body", "status", "sent_at", "error"])
+    return "sent"

@@ -1,0 +1,1 @@
+# Student, Supervisor, Preference, Team, Milestone and Feedback arrive with the teams issue.

@@ -1,0 +1,133 @@
+"""Shared fixtures: a call like the seed's, and a way to run the queued tasks."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+from django_q.brokers import get_broker
+from django_q.signing import SignedPackage
+
+from commissions.models import (
+    Call,
+    CommissionType,
+    Criterion,
+    InterventionContext,
+    KeyDate,
+    Programme,
+    Sector,
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def broker(db):
+    queue = get_broker()
+    queue.purge_queue()
+    yield queue
+    queue.purge_queue()
+
+
+def queued_tasks(broker):
+    """Pop every queued task: [(func path, args, kwargs)]."""
+    tasks = []
+    while broker.queue_size():
+        for task_id, payload in broker.dequeue() or []:
+            task = SignedPackage.loads(payload)
+            tasks.append((task["func"], task["args"], task["kwargs"]))
+            if task_id is not None:
+                broker.acknowledge(task_id)
+    return tasks
+
+
+def run_queued(broker):
+    """Run the queued tasks here, as a django-q2 worker would; returns their paths."""
+    from django.utils.module_loading import import_string
+
+    done = []
+    for func, args, kwargs in queued_tasks(broker):
+        import_string(func)(*args, **kwargs)
+        done.append(func)
+    return done
+
+
+@pytest.fixture
+def vocab(db):
+    return {
+        "sectors": [Sector.objects.create(name=n, order=i) for i, n in enumerate(
+            ["CPAS", "Alphabétisation", "Aide à la jeunesse", "Santé mentale"])],
+        "types": [CommissionType.objects.create(name=n, order=i) for i, n in enumerate(
+            ["Une question", "Un problème à résoudre", "Une étude de faisabilité"])],
+        "contexts": [InterventionContext.objects.create(name=n, order=i) for i, n in enumerate(
+            ["Résidentiel", "Travail de rue", "Réseau"])],
+    }
+
+
+def make_call(programme, slug="mias-2030", opens_delta=-30, deadline_delta=30, **extra):
+    now = timezone.now()
+    call = Call.objects.create(
+        programme=programme, academic_year="2030-2031", slug=slug,
+        title="Recherche de consultances 2030-2031",
+        opens_at=now + timedelta(days=opens_delta), deadline=now + timedelta(days=deadline_delta),
+        status=Call.Status.OPEN, contact_email="coord@mias.example", **extra,
+    )
+    start = now + timedelta(days=deadline_delta + 90)
+    dates = [
+        ("presentation", "Présentation aux étudiant·es", 0, "Présenter sa commande"),
+        ("clarification", "Réunion de clarification", 8, "Recevoir l'équipe"),
+        ("oral", "Présentation orale (jeudi)", 190, "Accueillir la présentation orale"),
+        ("oral", "Présentation orale (vendredi)", 191, "Accueillir la présentation orale"),
+        ("end", "Fin du laboratoire", 220, ""),
+    ]
+    for kind, label, offset, commitment in dates:
+        KeyDate.objects.create(
+            call=call, kind=kind, label=label, starts_at=start + timedelta(days=offset),
+            actor="coordinator" if kind == "end" else "institution", commitment=commitment,
+        )
+    Criterion.objects.create(call=call, label="Problématique d'ingénierie sociale",
+                             eliminatory=True, weight=2)
+    Criterion.objects.create(call=call, label="Variété des secteurs", kind="portfolio")
+    return call
+
+
+@pytest.fixture
+def programme(db):
+    return Programme.objects.create(name="MIAS 1", short_name="MIAS", slug="mias-1")
+
+
+@pytest.fixture
+def call(programme, vocab):
+    return make_call(programme)
+
+
+def valid_submission(call, vocab, **overrides):
+    data = {
+        "institution_name": "Lire et Écrire Namur", "legal_form": "asbl",
+        "sector": vocab["sectors"][1].pk, "address": "Rue de Bruxelles 1",
+        "postal_code": "5000", "city": "Namur", "website": "https://lee.example",
+        "contact_name": "Marie Dupont", "contact_role": "Directrice",
+        "contact_email": "marie@lee.example", "contact_phone": "+32 81 00 00 00",
+        "title": "Absentéisme des apprenant·es",
+        "question": "Comment réduire l'absentéisme dans nos groupes ?",
+        "context": "Nos groupes perdent un tiers des apprenant·es en cours d'année.",
+        "commission_type": vocab["types"][0].pk, "intervention_context": vocab["contexts"][2].pk,
+        "expected_outcome": "Des recommandations concrètes.",
+        "resources": "Listes de présence anonymisées.", "languages": ["fr"],
+        "preferred_presentation": call.key_dates.filter(kind="oral").first().pk,
+        "consent": "on", "nickname": "",
+    }
+    for commitment in call.commitments():
+        data[commitment.field_name] = "on"
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
