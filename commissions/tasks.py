@@ -15,13 +15,11 @@ logger = logging.getLogger(__name__)
 def deliver_email(email_id):
     """Send one outbox e-mail unless it was sent already (safe to run twice)."""
     with transaction.atomic():
-        email = (
-            Email.objects.select_for_update()
-            .select_related("commission__call__programme")
-            .filter(pk=email_id)
-            .first()
-        )
-        if email is None or email.status == Email.Status.SENT:
+        # Lock the row alone: PostgreSQL refuses FOR UPDATE across the nullable join.
+        if not list(Email.objects.select_for_update().filter(pk=email_id).values_list("pk")):
+            return "skipped"
+        email = Email.objects.select_related("commission__call__programme").get(pk=email_id)
+        if email.status == Email.Status.SENT:
             return "skipped"
         context, secrets = build_context(email)
         subject, body = render_email(email, context)
