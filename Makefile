@@ -40,8 +40,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 messages: install
-	cd commissions && ../$(PY) ../manage.py makemessages -l fr -l en --no-obsolete
-	$(PY) manage.py makemessages -l fr -l en --no-obsolete --ignore=.venv --ignore=commissions
+	$(PY) manage.py makemessages -l fr -l en --no-obsolete --ignore=.venv --ignore=tests --ignore=staticfiles
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
