@@ -429,6 +429,9 @@ class Commission(models.Model):
     status = models.CharField(_("status"), max_length=14, choices=Status, default=Status.SUBMITTED)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    waitlist_position = models.PositiveSmallIntegerField(
+        _("position on the waiting list"), null=True, blank=True
+    )
 
     objects = CommissionQuerySet.as_manager()
 
@@ -703,3 +706,151 @@ def copy_call(call, years, status=Call.Status.DRAFT):
             ]
         )
     return new
+
+
+class ReviewAssignment(models.Model):
+    """Who reviews what; submitted_at is set when the reviewer has scored every criterion."""
+
+    commission = models.ForeignKey(
+        Commission, on_delete=models.CASCADE, related_name="assignments",
+        verbose_name=_("commission"),
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_assignments",
+        verbose_name=_("reviewer"),
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review assignment")
+        verbose_name_plural = _("review assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["commission", "reviewer"], name="one_assignment")
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} → {self.commission.reference}"
+
+
+class Review(models.Model):
+    commission = models.ForeignKey(
+        Commission, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("commission")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews",
+        verbose_name=_("reviewer"),
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("criterion")
+    )
+    score = models.SmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commission", "reviewer", "criterion"], name="one_score_per_criterion"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.commission.reference} · {self.criterion} · {self.score}"
+
+
+class Note(models.Model):
+    """A coordinator's note on a commission (a phone call…); never shown to others."""
+
+    commission = models.ForeignKey(
+        Commission, on_delete=models.CASCADE, related_name="notes", verbose_name=_("commission")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class SelectionRun(models.Model):
+    """One run of the portfolio optimiser: its parameters, result and explanation."""
+
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="selection_runs", verbose_name=_("call")
+    )
+    number = models.PositiveIntegerField(_("run"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("run by"),
+    )
+    created_at = models.DateTimeField(_("run at"), auto_now_add=True)
+    params = models.JSONField(_("parameters"), default=dict)
+    result = models.JSONField(_("result"), default=dict)
+    fingerprint = models.CharField(max_length=64, editable=False)
+    seconds = models.FloatField(_("seconds"), default=0)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("confirmed by"),
+    )
+
+    class Meta:
+        verbose_name = _("selection run")
+        verbose_name_plural = _("selection runs")
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "number"], name="one_run_number")
+        ]
+
+    def __str__(self):
+        return f"{self.call} · {_('run')} {self.number}"
+
+    @property
+    def feasible(self):
+        return bool(self.result.get("feasible"))
+
+
+class MessageTemplate(models.Model):
+    """A coordinator's wording of a decision e-mail; the file templates are the default."""
+
+    class Kind(models.TextChoices):
+        SELECTED = "decision_selected", _("Commission selected")
+        WAITLISTED = "decision_waitlisted", _("Commission on the waiting list")
+        DECLINED = "decision_declined", _("Commission not selected")
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="message_templates",
+        verbose_name=_("programme"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(
+        _("body"),
+        help_text=_(
+            "Django template: {{ commission.title }}, {{ commission.contact_name }}, "
+            "{{ institution.name }}, {{ call.title }}, {{ link }}, {{ position }} (waiting list)."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("e-mail template")
+        verbose_name_plural = _("e-mail templates")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "kind", "language"],
+                                    name="one_template_per_kind_language")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.language})"

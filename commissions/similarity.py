@@ -1,9 +1,178 @@
-"""Fuzzy matching of institutions (duplicates on name + city); plain data in, plain data out."""
+"""Fuzzy matching with rapidfuzz: near-duplicate problems (title + question) and
+duplicate institutions (name + city).
+
+Pure Python (rapidfuzz + numpy), no Django import, so it can run in tests, in a
+management command or in a background task alike.
+"""
+
+from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Hashable, Iterable, Sequence
 
+import numpy as np
 from rapidfuzz import fuzz, process
+
+# Scorer: token_sort_ratio's idea (compare sorted bags of words, so word order does
+# not matter) but over word stems instead of characters. Each distinct stem becomes one
+# symbol and fuzz.ratio on the sorted symbols is the Dice coefficient of the two sets of
+# stems, 2|A & B| / (|A| + |B|). Measured on 5,000 synthetic French problems (2 cores):
+# character-level token_sort_ratio took 14 s and put about 250,000 pairs above 60,
+# because aligning the letters of any two sorted French texts already scores 50-60;
+# the stem version takes 0.5 s and finds about 7,000 pairs, mostly real rewordings.
+# token_set_ratio was rejected too: it scores 100 whenever one text's words are a
+# subset of the other's (a short title "duplicates" every text that mentions it).
+SCORER = fuzz.ratio
+
+DEFAULT_THRESHOLD = 60.0
+
+# Row blocks keep the score matrix small: 1,000 x 5,000 float32 is 20 MB.
+_ROWS_PER_CHUNK = 1000
+# Light stemming: plural and feminine endings, then this prefix length, so that
+# rural/rurale/ruraux or développer/développement count as the same word.
+_STEM_LENGTH = 6
+
+# Written without accents: normalize() strips accents before filtering.
+STOPWORDS = frozenset(
+    """
+    a au aux avec ce ces cet cette comme dans de des du elle en entre est et etre il
+    ils je la le les leur leurs lui mais me meme mes moi mon ne nos notre nous on ou
+    par pas plus pour qu que qui sa sans se ses son sont sur ta te tes toi ton tu un
+    une vos votre vous y c d j l m n s t quel quelle quels quelles comment ainsi afin
+    dont ete sous tout tous toute toutes aussi cela ceci celle celui etc
+    an and are as at be but by for from has have how in into is it its of on or our
+    such that the their them these they this those to was we what when which who why
+    will with within can could should would do does not no yes your you
+    """.split()
+)
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalize(text: str | None) -> str:
+    """Lowercase, strip accents and punctuation, drop French/English stopwords."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    no_accents = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    words = _NON_WORD.sub(" ", no_accents).split()
+    return " ".join(w for w in words if w not in STOPWORDS)
+
+
+def _stem(word: str) -> str:
+    if len(word) > 4 and word.endswith("aux"):
+        word = word[:-3] + "al"
+    elif len(word) > 3 and word[-1] in "sx":
+        word = word[:-1]
+    while len(word) > 3 and word[-1] == "e":
+        word = word[:-1]
+    return word[:_STEM_LENGTH]
+
+
+def stems(text: str | None) -> list[str]:
+    """Sorted distinct word stems of a text, as compared by the scorer."""
+    return sorted({_stem(w) for w in normalize(text).split()})
+
+
+class _Encoder:
+    """One private symbol per stem, shared by all texts compared in one call."""
+
+    def __init__(self):
+        self.symbols: dict[str, str] = {}
+
+    def __call__(self, text: str | None) -> str:
+        out = []
+        for stem in stems(text):
+            symbol = self.symbols.get(stem)
+            if symbol is None:
+                code = 0x100 + len(self.symbols)
+                if code >= 0xD800:  # skip the UTF-16 surrogate block
+                    code += 0x800
+                symbol = self.symbols[stem] = chr(code)
+            out.append(symbol)
+        return "".join(sorted(out))
+
+
+def _prepare(items: Iterable[tuple[Hashable, str]], encode: _Encoder) -> tuple[list, list[str]]:
+    keys, texts = [], []
+    for key, text in items:
+        keys.append(key)
+        texts.append(encode(text))
+    return keys, texts
+
+
+def _sort_key(key: Hashable):
+    # Keys may mix ints and strings; compare by type name first so sorting never fails.
+    return (type(key).__name__, key)
+
+
+def similar_pairs(
+    items: Sequence[tuple[Hashable, str]], threshold: float = DEFAULT_THRESHOLD
+) -> list[tuple[Hashable, Hashable, float]]:
+    """Pairs (key_a, key_b, score) with score >= threshold, each unordered pair once.
+
+    Sorted by score descending, then by keys. Scores are on 0-100.
+    """
+    keys, texts = _prepare(items, _Encoder())
+    n = len(keys)
+    if n < 2:
+        return []
+    # Empty texts (only stopwords, or blank) must never match each other.
+    usable = np.array([bool(t) for t in texts])
+    found: list[tuple[Hashable, Hashable, float]] = []
+    for start in range(0, n, _ROWS_PER_CHUNK):
+        stop = min(start + _ROWS_PER_CHUNK, n)
+        # Only columns after the block's first row are needed (upper triangle).
+        scores = process.cdist(
+            texts[start:stop],
+            texts[start:],
+            scorer=SCORER,
+            score_cutoff=threshold,
+            dtype=np.float32,
+            workers=-1,
+        )
+        rows, cols = np.nonzero(scores)
+        cols_abs = cols + start
+        rows_abs = rows + start
+        keep = (cols_abs > rows_abs) & usable[rows_abs] & usable[cols_abs]
+        for i, j, score in zip(
+            rows_abs[keep].tolist(),
+            cols_abs[keep].tolist(),
+            scores[rows[keep], cols[keep]].tolist(),
+            strict=True,
+        ):
+            a, b = keys[i], keys[j]
+            if _sort_key(b) < _sort_key(a):
+                a, b = b, a
+            found.append((a, b, round(float(score), 1)))
+    found.sort(key=lambda p: (-p[2], _sort_key(p[0]), _sort_key(p[1])))
+    return found
+
+
+def similar_to(
+    query_text: str,
+    items: Sequence[tuple[Hashable, str]],
+    threshold: float = DEFAULT_THRESHOLD,
+    limit: int | None = 5,
+) -> list[tuple[Hashable, float]]:
+    """The items most similar to one text, as (key, score), best first."""
+    encode = _Encoder()
+    query = encode(query_text)
+    if not query or not items:
+        return []
+    keys, texts = _prepare(items, encode)
+    scores = process.cdist(
+        [query], texts, scorer=SCORER, score_cutoff=threshold, dtype=np.float32, workers=-1
+    )[0]
+    hits = [
+        (keys[j], round(float(scores[j]), 1)) for j in np.nonzero(scores)[0].tolist() if texts[j]
+    ]
+    hits.sort(key=lambda h: (-h[1], _sort_key(h[0])))
+    return hits if limit is None else hits[:limit]
+
+
+# Institutions: the same body under another spelling ("C.P.A.S. Namur").
 
 # Words that say nothing about which institution it is.
 _NAME_STOPWORDS = {

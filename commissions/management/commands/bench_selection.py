@@ -12,7 +12,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from commissions.problem_similarity import similar_pairs
+from commissions.similarity import similar_pairs
 from commissions.selection import (
     Candidate,
     SelectionParams,

@@ -1,7 +1,7 @@
 import time
 
-from commissions import problem_similarity as ps
-from commissions.problem_similarity import normalize, similar_pairs, similar_to, stems
+from commissions import similarity as ps
+from commissions.similarity import normalize, similar_pairs, similar_to, stems
 
 SENIORS_A = (
     "Mobilité des seniors en milieu rural. Comment développer une offre de transport à la "
