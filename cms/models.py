@@ -19,7 +19,9 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         pages = (
-            CallPage.objects.live().child_of(self).select_related("call__programme")
+            CallPage.objects.live()
+            .child_of(self)
+            .select_related("call__programme")
             .order_by("-call__opens_at")
         )
         now = timezone.now()
@@ -56,7 +58,8 @@ class CallPage(Page):
         context = super().get_context(request, *args, **kwargs)
         call = (
             Call.objects.select_related("programme")
-            .prefetch_related("key_dates", "criteria").get(pk=self.call_id)
+            .prefetch_related("key_dates", "criteria")
+            .get(pk=self.call_id)
         )
         now = timezone.now()
         context.update(

@@ -8,6 +8,8 @@ from wagtail.admin.menu import MenuItem
 def register_data_admin_link():
     # Calls, commissions and institutions are managed in the data admin.
     return MenuItem(
-        _("Calls and commissions"), reverse("admin:index"), icon_name="folder-open-inverse",
+        _("Calls and commissions"),
+        reverse("admin:index"),
+        icon_name="folder-open-inverse",
         order=150,
     )

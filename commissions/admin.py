@@ -16,9 +16,11 @@ from .models import (
     Institution,
     InterventionContext,
     KeyDate,
+    MessageTemplate,
     PastConsultancy,
     Programme,
     Sector,
+    SelectionRun,
 )
 
 
@@ -268,6 +270,33 @@ for model in (Sector, InterventionContext, CommissionType):
     admin.site.register(
         model, list_display=["name", "order"], list_editable=["order"], search_fields=["name"]
     )
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(ProgrammeScopedAdmin):
+    programme_path = "programme"
+    list_display = ["kind", "language", "subject", "programme"]
+    list_filter = ["kind", "language"]
+
+
+@admin.register(SelectionRun)
+class SelectionRunAdmin(ProgrammeScopedAdmin):
+    programme_path = "call__programme"
+    list_display = ["call", "number", "created_at", "created_by", "confirmed_at"]
+    readonly_fields = [
+        "call",
+        "number",
+        "created_by",
+        "params",
+        "result",
+        "fingerprint",
+        "seconds",
+        "confirmed_at",
+        "confirmed_by",
+    ]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(PastConsultancy)

@@ -277,3 +277,150 @@ class WithdrawForm(forms.Form):
         label=_("I confirm that we withdraw this commission."),
         error_messages={"required": _("Tick the box to confirm the withdrawal.")},
     )
+
+
+class ScoreForm(forms.Form):
+    """One reviewer's scores: a score and a comment per reviewer-scored criterion."""
+
+    def __init__(self, *args, criteria, existing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        existing = existing or {}
+        for criterion in self.criteria:
+            previous = existing.get(criterion.pk)
+            choices = [(s, str(s)) for s in range(criterion.scale_min, criterion.scale_max + 1)]
+            self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
+                label=criterion.label,
+                choices=choices,
+                coerce=int,
+                widget=forms.RadioSelect,
+                help_text=criterion.description,
+                initial=previous.score if previous else None,
+                error_messages={
+                    "required": _("Give a score on this criterion."),
+                    "invalid_choice": _("Choose a score on the scale."),
+                },
+            )
+            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=_("Comment"),
+                required=False,
+                max_length=4000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=previous.comment if previous else "",
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def scores(self):
+        return {c.pk: self.cleaned_data[f"score_{c.pk}"] for c in self.criteria}
+
+    def comments(self):
+        return {c.pk: self.cleaned_data.get(f"comment_{c.pk}", "") for c in self.criteria}
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note (visible to coordinators only)"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write the note first.")},
+    )
+
+
+class AssignmentForm(forms.Form):
+    reviewer = forms.ModelChoiceField(
+        label=_("Reviewer"),
+        queryset=None,
+        empty_label=_("— choose —"),
+        error_messages={"required": _("Choose a reviewer.")},
+    )
+    commissions = forms.ModelMultipleChoiceField(
+        label=_("Commissions to review"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one commission.")},
+    )
+
+    def __init__(self, *args, reviewers, commissions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = reviewers
+        self.fields["reviewer"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["commissions"].queryset = commissions
+        self.fields["commissions"].label_from_instance = lambda c: f"{c.reference} — {c.title}"
+
+
+class SelectionParamsForm(forms.Form):
+    places = forms.IntegerField(label=_("Places"), min_value=1, max_value=500)
+    merit_weight = forms.FloatField(
+        label=_("Weight of merit"),
+        min_value=0,
+        max_value=100,
+        help_text=_("Multiplies each commission's merit (0–4)."),
+    )
+    sector_reward = forms.FloatField(
+        label=_("Reward per sector covered"),
+        min_value=0,
+        max_value=100,
+        help_text=_("1 means a new sector is worth one point of merit."),
+    )
+    type_reward = forms.FloatField(
+        label=_("Reward per type of commission covered"), min_value=0, max_value=100
+    )
+    context_reward = forms.FloatField(
+        label=_("Reward per intervention context covered"), min_value=0, max_value=100
+    )
+    similarity_penalty = forms.FloatField(
+        label=_("Penalty per pair of similar problems"), min_value=0, max_value=100
+    )
+    similarity_threshold = forms.FloatField(
+        label=_("Similarity threshold (%)"),
+        min_value=1,
+        max_value=100,
+        help_text=_("Two problems at least this similar count as a pair."),
+    )
+    sector_cap = forms.IntegerField(
+        label=_("At most this many per sector"),
+        min_value=1,
+        max_value=500,
+        required=False,
+    )
+    waitlist_size = forms.IntegerField(
+        label=_("Length of the waiting list"),
+        min_value=0,
+        max_value=500,
+        help_text=_("The others are told they are not selected."),
+    )
+    pinned = forms.ModelMultipleChoiceField(
+        label=_("Pinned (always selected)"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    excluded = forms.ModelMultipleChoiceField(
+        label=_("Excluded (never selected)"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, commissions, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("pinned", "excluded"):
+            self.fields[name].queryset = commissions
+            self.fields[name].label_from_instance = lambda c: f"{c.reference} — {c.title}"
+
+    def clean(self):
+        cleaned = super().clean()
+        both = set(cleaned.get("pinned") or []) & set(cleaned.get("excluded") or [])
+        if both:
+            raise forms.ValidationError(
+                _("A commission cannot be both pinned and excluded: %(refs)s")
+                % {"refs": ", ".join(c.reference for c in both)}
+            )
+        return cleaned
+
+    def params(self):
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("pinned", "excluded")}
+        data["pinned"] = sorted(c.pk for c in self.cleaned_data.get("pinned") or [])
+        data["excluded"] = sorted(c.pk for c in self.cleaned_data.get("excluded") or [])
+        return data

@@ -2,12 +2,15 @@
 
 from django.conf import settings
 from django.db import transaction
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django_q.tasks import async_task
 
 from .models import AccessToken, Email
+
+DECISION_KINDS = ("decision_selected", "decision_waitlisted", "decision_declined")
 
 
 def queue_email(key, kind, to, language="fr", commission=None):
@@ -47,10 +50,12 @@ def build_context(email):
     """Context and the secrets to keep out of the stored copy, per kind of e-mail."""
     context = _commission_context(email) if email.commission_id else {}
     secrets = []
-    if email.kind in ("confirmation", "link"):
+    if email.kind in ("confirmation", "link") or email.kind in DECISION_KINDS:
         extra, raw = _link_context(email.commission)
         context.update(extra)
         secrets.append(raw)
+    if email.kind in DECISION_KINDS:
+        context["position"] = email.commission.waitlist_position
     if email.kind == "coordinator_notice":
         context["admin_link"] = absolute(
             reverse("admin:commissions_commission_change", args=[email.commission_id])
@@ -59,7 +64,36 @@ def build_context(email):
 
 
 def render_email(email, context):
+    """Subject and body in the recipient's language, from the coordinators' wording if any."""
     with translation.override(email.language):
-        subject = render_to_string(f"emails/{email.kind}_subject.txt", context)
-        body = render_to_string(f"emails/{email.kind}.txt", context)
+        custom = _custom_template(email)
+        if custom is not None:
+            subject = Template(custom.subject).render(Context(context, autoescape=False))
+            body = Template(custom.body).render(Context(context, autoescape=False))
+        else:
+            subject = render_to_string(f"emails/{email.kind}_subject.txt", context)
+            body = render_to_string(f"emails/{email.kind}.txt", context)
     return " ".join(subject.split()), body
+
+
+def _custom_template(email):
+    from .models import MessageTemplate
+
+    if email.kind not in DECISION_KINDS or not email.commission_id:
+        return None
+    return MessageTemplate.objects.filter(
+        programme_id=email.commission.call.programme_id,
+        kind=email.kind,
+        language=email.language,
+    ).first()
+
+
+def preview(kind, commission, language):
+    """What a decision e-mail will say to this commission, without sending or issuing a link."""
+    email = Email(kind=kind, to=commission.contact_email, language=language, commission=commission)
+    context = {
+        **_commission_context(email),
+        "link": absolute(reverse("commissions:portal", args=["…"])),
+        "position": commission.waitlist_position or 1,
+    }
+    return render_email(email, context)

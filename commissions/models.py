@@ -463,7 +463,7 @@ class Commission(models.Model):
 
     def language_labels(self):
         labels = dict(self.Language.choices)
-        return [labels.get(code, code) for code in self.languages]
+        return [str(labels.get(code, code)) for code in self.languages]
 
     def is_editable(self, now=None):
         return self.status in (self.Status.SUBMITTED, self.Status.UNDER_REVIEW) and (
@@ -712,11 +712,15 @@ class ReviewAssignment(models.Model):
     """Who reviews what; submitted_at is set when the reviewer has scored every criterion."""
 
     commission = models.ForeignKey(
-        Commission, on_delete=models.CASCADE, related_name="assignments",
+        Commission,
+        on_delete=models.CASCADE,
+        related_name="assignments",
         verbose_name=_("commission"),
     )
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_assignments",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="review_assignments",
         verbose_name=_("reviewer"),
     )
     assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
@@ -738,7 +742,9 @@ class Review(models.Model):
         Commission, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("commission")
     )
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reviews",
         verbose_name=_("reviewer"),
     )
     criterion = models.ForeignKey(
@@ -768,7 +774,10 @@ class Note(models.Model):
         Commission, on_delete=models.CASCADE, related_name="notes", verbose_name=_("commission")
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
         verbose_name=_("author"),
     )
     text = models.TextField(_("note"))
@@ -791,7 +800,10 @@ class SelectionRun(models.Model):
     )
     number = models.PositiveIntegerField(_("run"), default=1)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
         verbose_name=_("run by"),
     )
     created_at = models.DateTimeField(_("run at"), auto_now_add=True)
@@ -801,17 +813,19 @@ class SelectionRun(models.Model):
     seconds = models.FloatField(_("seconds"), default=0)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("confirmed by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
     )
 
     class Meta:
         verbose_name = _("selection run")
         verbose_name_plural = _("selection runs")
         ordering = ["-number"]
-        constraints = [
-            models.UniqueConstraint(fields=["call", "number"], name="one_run_number")
-        ]
+        constraints = [models.UniqueConstraint(fields=["call", "number"], name="one_run_number")]
 
     def __str__(self):
         return f"{self.call} · {_('run')} {self.number}"
@@ -830,7 +844,9 @@ class MessageTemplate(models.Model):
         DECLINED = "decision_declined", _("Commission not selected")
 
     programme = models.ForeignKey(
-        Programme, on_delete=models.CASCADE, related_name="message_templates",
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="message_templates",
         verbose_name=_("programme"),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind)
@@ -848,8 +864,9 @@ class MessageTemplate(models.Model):
         verbose_name = _("e-mail template")
         verbose_name_plural = _("e-mail templates")
         constraints = [
-            models.UniqueConstraint(fields=["programme", "kind", "language"],
-                                    name="one_template_per_kind_language")
+            models.UniqueConstraint(
+                fields=["programme", "kind", "language"], name="one_template_per_kind_language"
+            )
         ]
 
     def __str__(self):

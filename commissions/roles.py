@@ -16,8 +16,12 @@ MANAGED_MODELS = [
     "pastconsultancy",
     "institution",
     "commission",
+    "reviewassignment",
+    "note",
+    "messagetemplate",
 ]
-READ_ONLY_MODELS = ["commissionevent", "accesstoken", "email"]
+READ_ONLY_MODELS = ["commissionevent", "accesstoken", "email", "review", "selectionrun"]
+REVIEWERS = "Reviewers"
 PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page"]
 
 
@@ -37,6 +41,7 @@ def ensure_coordinator_group(**kwargs):
     )
     group.permissions.add(*perms)
     _grant_page_permissions(group)
+    Group.objects.get_or_create(name=REVIEWERS)
     return group
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views
+from .views import public as views
+from .views import review, selection
 
 app_name = "commissions"
 
@@ -11,4 +12,34 @@ urlpatterns = [
     path("commande/<str:token>/", views.portal, name="portal"),
     path("commande/<str:token>/modifier/", views.edit, name="edit"),
     path("commande/<str:token>/retirer/", views.withdraw, name="withdraw"),
+    path("coordination/", review.workspace_home, name="workspace"),
+    path("coordination/<slug:slug>/", review.review_table, name="review_table"),
+    path(
+        "coordination/<slug:slug>/commandes/<int:pk>/",
+        review.review_commission,
+        name="review_commission",
+    ),
+    path("coordination/<slug:slug>/commandes/<int:pk>/note/", review.add_note, name="add_note"),
+    path("coordination/<slug:slug>/relecteurs/", review.assignments, name="assignments"),
+    path("coordination/<slug:slug>/selection/", selection.selection_home, name="selection"),
+    path(
+        "coordination/<slug:slug>/selection/comparer/", selection.compare_runs, name="compare_runs"
+    ),
+    path(
+        "coordination/<slug:slug>/selection/<int:number>/",
+        selection.selection_run,
+        name="selection_run",
+    ),
+    path(
+        "coordination/<slug:slug>/selection/<int:number>/confirmer/",
+        selection.confirm_run,
+        name="confirm_run",
+    ),
+    path("coordination/<slug:slug>/envois/", selection.outbox, name="outbox"),
+    path(
+        "coordination/<slug:slug>/envois/<int:pk>/renvoyer/",
+        selection.resend_email,
+        name="resend_email",
+    ),
+    path("coordination/<slug:slug>/export.xlsx", selection.export_workbook, name="export"),
 ]

@@ -157,7 +157,8 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if env_bool("STATIC_MANIFEST", not DEBUG)
+            # Hashed names once collectstatic has written its manifest (production).
+            if env_bool("STATIC_MANIFEST", (STATIC_ROOT / "staticfiles.json").exists())
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },

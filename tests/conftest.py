@@ -65,22 +65,37 @@ def run_queued(broker):
 @pytest.fixture
 def vocab(db):
     return {
-        "sectors": [Sector.objects.create(name=n, order=i) for i, n in enumerate(
-            ["CPAS", "Alphabétisation", "Aide à la jeunesse", "Santé mentale"])],
-        "types": [CommissionType.objects.create(name=n, order=i) for i, n in enumerate(
-            ["Une question", "Un problème à résoudre", "Une étude de faisabilité"])],
-        "contexts": [InterventionContext.objects.create(name=n, order=i) for i, n in enumerate(
-            ["Résidentiel", "Travail de rue", "Réseau"])],
+        "sectors": [
+            Sector.objects.create(name=n, order=i)
+            for i, n in enumerate(
+                ["CPAS", "Alphabétisation", "Aide à la jeunesse", "Santé mentale"]
+            )
+        ],
+        "types": [
+            CommissionType.objects.create(name=n, order=i)
+            for i, n in enumerate(
+                ["Une question", "Un problème à résoudre", "Une étude de faisabilité"]
+            )
+        ],
+        "contexts": [
+            InterventionContext.objects.create(name=n, order=i)
+            for i, n in enumerate(["Résidentiel", "Travail de rue", "Réseau"])
+        ],
     }
 
 
 def make_call(programme, slug="mias-2030", opens_delta=-30, deadline_delta=30, **extra):
     now = timezone.now()
     call = Call.objects.create(
-        programme=programme, academic_year="2030-2031", slug=slug,
+        programme=programme,
+        academic_year="2030-2031",
+        slug=slug,
         title="Recherche de consultances 2030-2031",
-        opens_at=now + timedelta(days=opens_delta), deadline=now + timedelta(days=deadline_delta),
-        status=Call.Status.OPEN, contact_email="coord@mias.example", **extra,
+        opens_at=now + timedelta(days=opens_delta),
+        deadline=now + timedelta(days=deadline_delta),
+        status=Call.Status.OPEN,
+        contact_email="coord@mias.example",
+        **extra,
     )
     start = now + timedelta(days=deadline_delta + 90)
     dates = [
@@ -92,11 +107,16 @@ def make_call(programme, slug="mias-2030", opens_delta=-30, deadline_delta=30, *
     ]
     for kind, label, offset, commitment in dates:
         KeyDate.objects.create(
-            call=call, kind=kind, label=label, starts_at=start + timedelta(days=offset),
-            actor="coordinator" if kind == "end" else "institution", commitment=commitment,
+            call=call,
+            kind=kind,
+            label=label,
+            starts_at=start + timedelta(days=offset),
+            actor="coordinator" if kind == "end" else "institution",
+            commitment=commitment,
         )
-    Criterion.objects.create(call=call, label="Problématique d'ingénierie sociale",
-                             eliminatory=True, weight=2)
+    Criterion.objects.create(
+        call=call, label="Problématique d'ingénierie sociale", eliminatory=True, weight=2
+    )
     Criterion.objects.create(call=call, label="Variété des secteurs", kind="portfolio")
     return call
 
@@ -113,19 +133,28 @@ def call(programme, vocab):
 
 def valid_submission(call, vocab, **overrides):
     data = {
-        "institution_name": "Lire et Écrire Namur", "legal_form": "asbl",
-        "sector": vocab["sectors"][1].pk, "address": "Rue de Bruxelles 1",
-        "postal_code": "5000", "city": "Namur", "website": "https://lee.example",
-        "contact_name": "Marie Dupont", "contact_role": "Directrice",
-        "contact_email": "marie@lee.example", "contact_phone": "+32 81 00 00 00",
+        "institution_name": "Lire et Écrire Namur",
+        "legal_form": "asbl",
+        "sector": vocab["sectors"][1].pk,
+        "address": "Rue de Bruxelles 1",
+        "postal_code": "5000",
+        "city": "Namur",
+        "website": "https://lee.example",
+        "contact_name": "Marie Dupont",
+        "contact_role": "Directrice",
+        "contact_email": "marie@lee.example",
+        "contact_phone": "+32 81 00 00 00",
         "title": "Absentéisme des apprenant·es",
         "question": "Comment réduire l'absentéisme dans nos groupes ?",
         "context": "Nos groupes perdent un tiers des apprenant·es en cours d'année.",
-        "commission_type": vocab["types"][0].pk, "intervention_context": vocab["contexts"][2].pk,
+        "commission_type": vocab["types"][0].pk,
+        "intervention_context": vocab["contexts"][2].pk,
         "expected_outcome": "Des recommandations concrètes.",
-        "resources": "Listes de présence anonymisées.", "languages": ["fr"],
+        "resources": "Listes de présence anonymisées.",
+        "languages": ["fr"],
         "preferred_presentation": call.key_dates.filter(kind="oral").first().pk,
-        "consent": "on", "nickname": "",
+        "consent": "on",
+        "nickname": "",
     }
     for commitment in call.commitments():
         data[commitment.field_name] = "on"

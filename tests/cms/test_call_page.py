@@ -15,20 +15,29 @@ pytestmark = pytest.mark.django_db
 def home(db):
     root = Page.get_first_root_node()
     home = root.add_child(instance=HomePage(title="Accueil", slug="accueil"))
-    Site.objects.update_or_create(is_default_site=True, defaults={
-        "hostname": "localhost", "root_page": home})
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
+    )
     return home
 
 
 def add_call_page(home, call):
-    return home.add_child(instance=CallPage(
-        title=call.title, slug=call.slug, call=call, intro="<p>Intro du coordinateur</p>",
-    ))
+    return home.add_child(
+        instance=CallPage(
+            title=call.title,
+            slug=call.slug,
+            call=call,
+            intro="<p>Intro du coordinateur</p>",
+        )
+    )
 
 
 def test_call_page_shows_the_call(client, home, call, vocab):
-    PastConsultancy.objects.create(programme=call.programme, sector=vocab["sectors"][1],
-                                   summary="Comment aborder l'absentéisme ?")
+    PastConsultancy.objects.create(
+        programme=call.programme,
+        sector=vocab["sectors"][1],
+        summary="Comment aborder l'absentéisme ?",
+    )
     page = add_call_page(home, call)
     response = client.get(page.url)
     assert response.status_code == 200
@@ -61,13 +70,20 @@ def test_home_lists_open_calls(client, home, call, programme, vocab):
 
 
 @pytest.mark.parametrize("extra", [0, 40])
-def test_call_page_query_count_does_not_grow(client, home, call, vocab, extra,
-                                              django_assert_max_num_queries):
+def test_call_page_query_count_does_not_grow(
+    client, home, call, vocab, extra, django_assert_max_num_queries
+):
     for i in range(extra):
-        PastConsultancy.objects.create(programme=call.programme, sector=vocab["sectors"][i % 4],
-                                       summary=f"Exemple {i}")
-        KeyDate.objects.create(call=call, kind="other", label=f"Étape {i}", actor="students",
-                               starts_at=timezone.now() + timedelta(days=i))
+        PastConsultancy.objects.create(
+            programme=call.programme, sector=vocab["sectors"][i % 4], summary=f"Exemple {i}"
+        )
+        KeyDate.objects.create(
+            call=call,
+            kind="other",
+            label=f"Étape {i}",
+            actor="students",
+            starts_at=timezone.now() + timedelta(days=i),
+        )
     page = add_call_page(home, call)
     with django_assert_max_num_queries(12):
         assert client.get(page.url).status_code == 200

@@ -43,8 +43,10 @@ def test_coordinator_sees_the_submissions_in_the_admin(demo, client):
     assert response.status_code == 200
     assert response.context["cl"].result_count == 23
     commission = Commission.objects.first()
-    assert client.get(reverse("admin:commissions_commission_change",
-                              args=[commission.pk])).status_code == 200
+    assert (
+        client.get(reverse("admin:commissions_commission_change", args=[commission.pk])).status_code
+        == 200
+    )
     call = Call.objects.first()
     assert client.get(reverse("admin:commissions_call_change", args=[call.pk])).status_code == 200
     assert client.get("/admin/").status_code == 200  # Wagtail, to edit the call page
@@ -73,12 +75,18 @@ def test_status_change_in_admin_is_recorded(demo, client):
     url = reverse("admin:commissions_commission_change", args=[commission.pk])
     form = client.get(url).context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None}
-    data.update(status="declined", languages='["fr"]', institution=commission.institution_id,
-                sector=commission.sector_id, commission_type=commission.commission_type_id,
-                intervention_context=commission.intervention_context_id, call=commission.call_id,
-                preferred_presentation=commission.preferred_presentation_id or "",
-                submitted_at_0=commission.submitted_at.strftime("%Y-%m-%d"),
-                submitted_at_1=commission.submitted_at.strftime("%H:%M:%S"))
+    data.update(
+        status="declined",
+        languages='["fr"]',
+        institution=commission.institution_id,
+        sector=commission.sector_id,
+        commission_type=commission.commission_type_id,
+        intervention_context=commission.intervention_context_id,
+        call=commission.call_id,
+        preferred_presentation=commission.preferred_presentation_id or "",
+        submitted_at_0=commission.submitted_at.strftime("%Y-%m-%d"),
+        submitted_at_1=commission.submitted_at.strftime("%H:%M:%S"),
+    )
     for prefix in ("events", "tokens"):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     response = client.post(url, data)
@@ -93,11 +101,18 @@ def test_merge_institutions(demo, client):
     first, second = Institution.objects.order_by("pk")[:2]
     moved = second.commissions.count()
     url = reverse("admin:commissions_institution_changelist")
-    response = client.post(url, {"action": "merge_institutions",
-                                 "_selected_action": [first.pk, second.pk]})
+    response = client.post(
+        url, {"action": "merge_institutions", "_selected_action": [first.pk, second.pk]}
+    )
     assert response.status_code == 200  # the confirmation page
-    client.post(url, {"action": "merge_institutions", "_selected_action": [first.pk, second.pk],
-                      "keep": first.pk})
+    client.post(
+        url,
+        {
+            "action": "merge_institutions",
+            "_selected_action": [first.pk, second.pk],
+            "keep": first.pk,
+        },
+    )
     assert not Institution.objects.filter(pk=second.pk).exists()
     assert first.commissions.count() >= moved
 
@@ -108,6 +123,8 @@ def test_revoke_links_from_admin(demo, client):
     client.login(username="admin", password="mias-admin-2024")
     commission = Commission.objects.first()
     token = AccessToken.issue(commission)
-    client.post(reverse("admin:commissions_commission_changelist"),
-                {"action": "revoke_links", "_selected_action": [commission.pk]})
+    client.post(
+        reverse("admin:commissions_commission_changelist"),
+        {"action": "revoke_links", "_selected_action": [commission.pk]},
+    )
     assert AccessToken.resolve(token) is None

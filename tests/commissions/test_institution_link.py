@@ -15,14 +15,27 @@ pytestmark = pytest.mark.django_db
 
 def make_commission(call, vocab, title="Question", email="contact@inst.example"):
     institution = Institution.objects.create(
-        name=f"Institution {title}", legal_form="asbl", sector=vocab["sectors"][0],
-        address="Rue 1", city="Namur",
+        name=f"Institution {title}",
+        legal_form="asbl",
+        sector=vocab["sectors"][0],
+        address="Rue 1",
+        city="Namur",
     )
     return Commission.objects.create(
-        call=call, institution=institution, contact_name="Anne", contact_role="Directrice",
-        contact_email=email, contact_phone="0", title=title, question="Q ?", context="C",
-        expected_outcome="E", sector=vocab["sectors"][0], commission_type=vocab["types"][0],
-        intervention_context=vocab["contexts"][0], languages=["fr"],
+        call=call,
+        institution=institution,
+        contact_name="Anne",
+        contact_role="Directrice",
+        contact_email=email,
+        contact_phone="0",
+        title=title,
+        question="Q ?",
+        context="C",
+        expected_outcome="E",
+        sector=vocab["sectors"][0],
+        commission_type=vocab["types"][0],
+        intervention_context=vocab["contexts"][0],
+        languages=["fr"],
     )
 
 
@@ -51,8 +64,11 @@ def test_a_revoked_token_opens_nothing(client, call, vocab):
     commission = make_commission(call, vocab)
     token = AccessToken.issue(commission)
     services.revoke_links(commission)
-    for url in (portal(token), reverse("commissions:edit", args=[token]),
-                reverse("commissions:withdraw", args=[token])):
+    for url in (
+        portal(token),
+        reverse("commissions:edit", args=[token]),
+        reverse("commissions:withdraw", args=[token]),
+    ):
         assert client.get(url).status_code == 404
     assert commission.events.filter(kind=CommissionEvent.Kind.LINK).exists()
 
@@ -64,10 +80,18 @@ def test_edit_until_the_deadline(client, call, vocab):
     response = client.get(url)
     assert response.status_code == 200
     data = {
-        "contact_name": "Anne", "contact_role": "Directrice", "contact_email": "a@b.example",
-        "contact_phone": "0", "title": "Nouveau titre", "question": "Q ?", "context": "C",
-        "commission_type": vocab["types"][1].pk, "intervention_context": vocab["contexts"][0].pk,
-        "expected_outcome": "E", "resources": "", "languages": ["fr", "nl"],
+        "contact_name": "Anne",
+        "contact_role": "Directrice",
+        "contact_email": "a@b.example",
+        "contact_phone": "0",
+        "title": "Nouveau titre",
+        "question": "Q ?",
+        "context": "C",
+        "commission_type": vocab["types"][1].pk,
+        "intervention_context": vocab["contexts"][0].pk,
+        "expected_outcome": "E",
+        "resources": "",
+        "languages": ["fr", "nl"],
         "preferred_presentation": call.key_dates.filter(kind="oral").last().pk,
     }
     response = client.post(url, data)
@@ -82,8 +106,9 @@ def test_edit_until_the_deadline(client, call, vocab):
 def test_edit_errors_keep_the_input(client, call, vocab):
     commission = make_commission(call, vocab)
     token = AccessToken.issue(commission)
-    response = client.post(reverse("commissions:edit", args=[token]),
-                           {"title": "Gardé", "contact_email": "bad"})
+    response = client.post(
+        reverse("commissions:edit", args=[token]), {"title": "Gardé", "contact_email": "bad"}
+    )
     assert response.status_code == 200
     assert 'value="Gardé"' in response.content.decode()
     commission.refresh_from_db()
@@ -136,6 +161,7 @@ def test_send_my_link_again_answers_the_same_for_unknown_addresses(
         known = client.post(url, {"email": "KNOWN@inst.example"})
         unknown = client.post(url, {"email": "stranger@inst.example"})
     assert known.status_code == unknown.status_code == 200
+
     def normalised(response, address):
         page = response.content.decode().replace(address, "X")
         return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
@@ -147,8 +173,9 @@ def test_send_my_link_again_answers_the_same_for_unknown_addresses(
     assert client.get("/commande/" + link.split("/commande/")[1]).status_code == 200
 
 
-def test_send_my_link_again_is_rate_limited(client, call, vocab, broker, settings,
-                                             django_capture_on_commit_callbacks):
+def test_send_my_link_again_is_rate_limited(
+    client, call, vocab, broker, settings, django_capture_on_commit_callbacks
+):
     settings.RATE_LIMIT_LINK_REQUESTS = 1
     make_commission(call, vocab, email="known@inst.example")
     with django_capture_on_commit_callbacks(execute=True):
@@ -164,11 +191,11 @@ def test_invalid_email_in_link_request(client, db):
     assert response.context["form"].errors["email"]
 
 
-def test_full_path_submit_then_edit_through_link(client, call, vocab, broker,
-                                                  django_capture_on_commit_callbacks):
+def test_full_path_submit_then_edit_through_link(
+    client, call, vocab, broker, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("commissions:submit", args=[call.slug]),
-                    valid_submission(call, vocab))
+        client.post(reverse("commissions:submit", args=[call.slug]), valid_submission(call, vocab))
     run_queued(broker)
     link = next(line for line in mail.outbox[0].body.splitlines() if "/commande/" in line)
     token = link.strip().rstrip("/").rsplit("/", 1)[1]

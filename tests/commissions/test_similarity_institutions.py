@@ -7,8 +7,11 @@ def test_normalize_folds_accents_dots_and_stopwords():
 
 
 def test_cpas_de_namur_matches_cpas_namur():
-    rows = [(1, "CPAS de Namur", "Namur"), (2, "CPAS de Liège", "Liège"),
-            (3, "Lire et Écrire", "Namur")]
+    rows = [
+        (1, "CPAS de Namur", "Namur"),
+        (2, "CPAS de Liège", "Liège"),
+        (3, "Lire et Écrire", "Namur"),
+    ]
     assert institution_matches("C.P.A.S. Namur", "Namur", rows) == [(1, 100.0)]
 
 

@@ -22,8 +22,9 @@ def test_valid_submission_creates_one_commission_and_queues_two_emails(
     coordinator = django_user_model.objects.create_user("coord", "coord@mias.example", "x")
     call.programme.coordinators.add(coordinator)
 
-    response = submit(client, call, valid_submission(call, vocab),
-                      django_capture_on_commit_callbacks)
+    response = submit(
+        client, call, valid_submission(call, vocab), django_capture_on_commit_callbacks
+    )
 
     assert response.status_code == 302
     assert response["Location"] == reverse("commissions:submitted", args=[call.slug])
@@ -32,14 +33,19 @@ def test_valid_submission_creates_one_commission_and_queues_two_emails(
     assert commission.institution.name == "Lire et Écrire Namur"
     assert commission.status == Commission.Status.SUBMITTED
     assert set(commission.accepted_commitments) == {"presentation", "clarification", "oral"}
-    assert commission.consent_at is not None and "conservées" in commission.consent_text or \
-        commission.consent_text
+    assert (
+        commission.consent_at is not None
+        and "conservées" in commission.consent_text
+        or commission.consent_text
+    )
     assert commission.events.filter(kind=CommissionEvent.Kind.CREATED).count() == 1
     tasks = queued_tasks(broker)
     assert [t[0] for t in tasks] == ["commissions.tasks.deliver_email"] * 2
     kinds = sorted(Email.objects.values_list("kind", "to"))
-    assert kinds == [("confirmation", "marie@lee.example"),
-                     ("coordinator_notice", "coord@mias.example")]
+    assert kinds == [
+        ("confirmation", "marie@lee.example"),
+        ("coordinator_notice", "coord@mias.example"),
+    ]
 
 
 def test_confirmation_email_carries_a_working_private_link(
@@ -62,8 +68,9 @@ def test_confirmation_email_carries_a_working_private_link(
     assert path.rsplit("/", 2)[-2] not in stored.body
 
 
-def test_delivery_task_is_idempotent(client, call, vocab, broker,
-                                     django_capture_on_commit_callbacks):
+def test_delivery_task_is_idempotent(
+    client, call, vocab, broker, django_capture_on_commit_callbacks
+):
     from commissions.tasks import deliver_email
 
     submit(client, call, valid_submission(call, vocab), django_capture_on_commit_callbacks)
@@ -74,17 +81,32 @@ def test_delivery_task_is_idempotent(client, call, vocab, broker,
 
 
 REQUIRED = [
-    "institution_name", "legal_form", "sector", "address", "city", "contact_name",
-    "contact_role", "contact_email", "contact_phone", "title", "question", "context",
-    "commission_type", "intervention_context", "expected_outcome", "languages",
-    "preferred_presentation", "consent", "commitment_presentation", "commitment_clarification",
+    "institution_name",
+    "legal_form",
+    "sector",
+    "address",
+    "city",
+    "contact_name",
+    "contact_role",
+    "contact_email",
+    "contact_phone",
+    "title",
+    "question",
+    "context",
+    "commission_type",
+    "intervention_context",
+    "expected_outcome",
+    "languages",
+    "preferred_presentation",
+    "consent",
+    "commitment_presentation",
+    "commitment_clarification",
     "commitment_oral",
 ]
 
 
 @pytest.mark.parametrize("field", REQUIRED)
-def test_each_missing_field_has_its_message_and_keeps_the_other_values(client, call, vocab,
-                                                                      field):
+def test_each_missing_field_has_its_message_and_keeps_the_other_values(client, call, vocab, field):
     data = valid_submission(call, vocab)
     data.pop(field)
     response = client.post(reverse("commissions:submit", args=[call.slug]), data)
@@ -113,8 +135,9 @@ def test_invalid_email_and_website_get_clear_messages(client, call, vocab):
 
 def test_after_the_deadline_no_commission_is_created(client, programme, vocab):
     closed = make_call(programme, slug="closed", opens_delta=-60, deadline_delta=-1)
-    response = client.post(reverse("commissions:submit", args=[closed.slug]),
-                           valid_submission(closed, vocab))
+    response = client.post(
+        reverse("commissions:submit", args=[closed.slug]), valid_submission(closed, vocab)
+    )
     assert response.status_code == 403
     assert Commission.objects.count() == 0
     response = client.get(reverse("commissions:submit", args=[closed.slug]))
@@ -124,8 +147,9 @@ def test_after_the_deadline_no_commission_is_created(client, programme, vocab):
 
 def test_before_opening_the_form_is_not_offered(client, programme, vocab):
     later = make_call(programme, slug="later", opens_delta=5, deadline_delta=30)
-    response = client.post(reverse("commissions:submit", args=[later.slug]),
-                           valid_submission(later, vocab))
+    response = client.post(
+        reverse("commissions:submit", args=[later.slug]), valid_submission(later, vocab)
+    )
     assert response.status_code == 403
     assert Commission.objects.count() == 0
 
@@ -137,14 +161,19 @@ def test_honeypot_refuses_bots(client, call, vocab):
     assert Commission.objects.count() == 0
 
 
-def test_rate_limit_per_address(client, call, vocab, settings, broker,
-                                django_capture_on_commit_callbacks):
+def test_rate_limit_per_address(
+    client, call, vocab, settings, broker, django_capture_on_commit_callbacks
+):
     settings.RATE_LIMIT_SUBMISSIONS = 2
     for name in ("Maison Arc-en-ciel", "Les Trois Portes"):
         data = valid_submission(call, vocab, institution_name=name)
         assert submit(client, call, data, django_capture_on_commit_callbacks).status_code == 302
-    response = submit(client, call, valid_submission(call, vocab, institution_name="Autre"),
-                      django_capture_on_commit_callbacks)
+    response = submit(
+        client,
+        call,
+        valid_submission(call, vocab, institution_name="Autre"),
+        django_capture_on_commit_callbacks,
+    )
     assert response.status_code == 429
     assert Commission.objects.count() == 2
     assert 'value="Autre"' in response.content.decode()
@@ -158,8 +187,11 @@ def test_duplicate_institution_suggestion_and_confirmation(
     client, call, vocab, broker, django_capture_on_commit_callbacks
 ):
     existing = Institution.objects.create(
-        name="CPAS de Namur", legal_form="cpas", sector=vocab["sectors"][0],
-        address="Rue de Dave 165", city="Namur",
+        name="CPAS de Namur",
+        legal_form="cpas",
+        sector=vocab["sectors"][0],
+        address="Rue de Dave 165",
+        city="Namur",
     )
     data = valid_submission(call, vocab, institution_name="C.P.A.S. Namur", legal_form="cpas")
     response = client.post(reverse("commissions:submit", args=[call.slug]), data)
@@ -175,19 +207,25 @@ def test_duplicate_institution_suggestion_and_confirmation(
     assert Commission.objects.get().institution == existing
 
 
-def test_duplicate_suggestion_can_be_declined(client, call, vocab, broker,
-                                              django_capture_on_commit_callbacks):
-    Institution.objects.create(name="CPAS de Namur", legal_form="cpas",
-                               sector=vocab["sectors"][0], address="x", city="Namur")
-    data = valid_submission(call, vocab, institution_name="C.P.A.S. Namur",
-                            institution_match="new")
+def test_duplicate_suggestion_can_be_declined(
+    client, call, vocab, broker, django_capture_on_commit_callbacks
+):
+    Institution.objects.create(
+        name="CPAS de Namur",
+        legal_form="cpas",
+        sector=vocab["sectors"][0],
+        address="x",
+        city="Namur",
+    )
+    data = valid_submission(call, vocab, institution_name="C.P.A.S. Namur", institution_match="new")
     assert submit(client, call, data, django_capture_on_commit_callbacks).status_code == 302
     assert Institution.objects.count() == 2
 
 
 def test_forged_institution_choice_is_refused(client, call, vocab):
-    other = Institution.objects.create(name="Croix-Rouge", legal_form="asbl",
-                                       sector=vocab["sectors"][0], address="x", city="Liège")
+    other = Institution.objects.create(
+        name="Croix-Rouge", legal_form="asbl", sector=vocab["sectors"][0], address="x", city="Liège"
+    )
     data = valid_submission(call, vocab, institution_match=str(other.pk))
     response = client.post(reverse("commissions:submit", args=[call.slug]), data)
     assert response.status_code == 200
@@ -196,20 +234,27 @@ def test_forged_institution_choice_is_refused(client, call, vocab):
 
 def test_form_page_query_count_is_bounded(client, call, vocab, django_assert_max_num_queries):
     for i in range(30):
-        Institution.objects.create(name=f"Institution {i}", legal_form="asbl",
-                                   sector=vocab["sectors"][0], address="x", city="Namur")
+        Institution.objects.create(
+            name=f"Institution {i}",
+            legal_form="asbl",
+            sector=vocab["sectors"][0],
+            address="x",
+            city="Namur",
+        )
     with django_assert_max_num_queries(12):
         response = client.get(reverse("commissions:submit", args=[call.slug]))
     assert response.status_code == 200
     with django_assert_max_num_queries(16):
-        client.post(reverse("commissions:submit", args=[call.slug]),
-                    valid_submission(call, vocab, title=""))
+        client.post(
+            reverse("commissions:submit", args=[call.slug]), valid_submission(call, vocab, title="")
+        )
 
 
 def test_submission_respects_deadline_at_the_second(client, call, vocab, monkeypatch):
     frozen = call.deadline + timedelta(seconds=1)
     monkeypatch.setattr(timezone, "now", lambda: frozen)
-    response = client.post(reverse("commissions:submit", args=[call.slug]),
-                           valid_submission(call, vocab))
+    response = client.post(
+        reverse("commissions:submit", args=[call.slug]), valid_submission(call, vocab)
+    )
     assert response.status_code == 403
     assert Commission.objects.count() == 0

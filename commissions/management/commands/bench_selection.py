@@ -12,7 +12,6 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from commissions.similarity import similar_pairs
 from commissions.selection import (
     Candidate,
     SelectionParams,
@@ -20,6 +19,7 @@ from commissions.selection import (
     objective_value,
     select,
 )
+from commissions.similarity import similar_pairs
 
 SECTORS = [
     "Collectivité territoriale",

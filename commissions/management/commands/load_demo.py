@@ -3,6 +3,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +28,30 @@ DEMO_FILE = settings.BASE_DIR / "fixtures" / "demo.json"
 LOGINS = [
     ("admin", "mias-admin-2024", "Administrator (superuser)"),
     ("coordination", "mias-demo-2024", "Coordinator of MIAS 1"),
+    ("accompagnatrice", "mias-review-2024", "Supervisor invited to review"),
+]
+# Scores per demo submission, (coordinator, supervisor) on the two reviewer criteria.
+DEMO_SCORES = [
+    (3, 4),
+    (4, 3),
+    (3, 3),
+    (2, 3),
+    (4, 4),
+    (3, 2),
+    (1, 2),
+    (3, 4),
+    (4, 2),
+    (2, 2),
+    (3, 3),
+    (2, 4),
+    (4, 3),
+    (0, 2),
+    (3, 2),
+    (2, 3),
+    (3, 3),
+    (2, 1),
+    (3, 4),
+    (2, 2),
 ]
 
 
@@ -94,7 +119,46 @@ class Command(BaseCommand):
                     index,
                     Commission.Status.SUBMITTED,
                 )
+        self.load_reviews(past_call)
         self.load_pages(data["page"], past_call, open_call)
+
+    def load_reviews(self, call):
+        from commissions.models import Review, ReviewAssignment
+        from commissions.roles import REVIEWERS
+        from commissions.selecting import record_review_submission
+
+        if Review.objects.filter(commission__call=call).exists():
+            return
+        User = get_user_model()
+        coordinator = User.objects.get(username="coordination")
+        reviewer, created = User.objects.get_or_create(
+            username="accompagnatrice",
+            defaults={
+                "email": "accompagnatrice@mias.example",
+                "first_name": "Claire",
+                "last_name": "Vandamme",
+            },
+        )
+        if created:
+            reviewer.set_password(LOGINS[2][1])
+            reviewer.save()
+        reviewer.groups.add(Group.objects.get_or_create(name=REVIEWERS)[0])
+        criteria = list(call.criteria.filter(kind="reviewer"))
+        commissions = list(call.commissions.order_by("pk"))
+        for index, commission in enumerate(commissions):
+            first, second = DEMO_SCORES[index % len(DEMO_SCORES)]
+            scores = {criteria[0].pk: first, criteria[1].pk: max(first, second)}
+            record_review_submission(commission, coordinator, scores, {})
+            if index % 2 == 0:
+                ReviewAssignment.objects.get_or_create(commission=commission, reviewer=reviewer)
+            if index % 4 == 0:
+                scores = {criteria[0].pk: max(second, 1), criteria[1].pk: second}
+                record_review_submission(
+                    commission,
+                    reviewer,
+                    scores,
+                    {criteria[0].pk: "Question bien ancrée dans le non-marchand."},
+                )
 
     def load_users(self, programme):
         User = get_user_model()

@@ -1,0 +1,185 @@
+"""Excel workbooks (openpyxl): submissions with scores and decisions, one sheet per run."""
+
+from io import BytesIO
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .models import Commission, Criterion, Review
+from .reviewing import call_aggregates
+from .selecting import waitlisted
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1D5C8C")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe(value):
+    """Text a spreadsheet will never run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _local(value):
+    # Excel has no time zones: write the local wall-clock time.
+    return timezone.localtime(value).replace(tzinfo=None) if value else None
+
+
+def write_sheet(sheet, headers, rows, widths=None):
+    sheet.append([safe(h) for h in headers])
+    for cell in sheet[1]:
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    for row in rows:
+        sheet.append([safe(v) for v in row])
+    sheet.freeze_panes = "A2"
+    if rows:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+    for index, header in enumerate(headers, start=1):
+        width = (widths or {}).get(index)
+        if width is None:
+            longest = max([len(str(header))] + [len(str(r[index - 1] or "")) for r in rows[:200]])
+            width = min(max(10, longest + 2), 60)
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if hasattr(cell.value, "year"):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+
+
+def call_workbook(call):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Submissions")[:31]
+    criteria = list(call.criteria.filter(kind=Criterion.Kind.REVIEWER))
+    reviews = list(Review.objects.filter(commission__call=call).select_related("reviewer"))
+    reviewers = sorted({r.reviewer for r in reviews}, key=lambda u: u.username)
+    scores = {(r.commission_id, r.reviewer_id, r.criterion_id): r.score for r in reviews}
+    aggregates = call_aggregates(call)
+    commissions = list(
+        Commission.objects.filter(call=call)
+        .for_listing()
+        .select_related("preferred_presentation")
+        .order_by("reference")
+    )
+    headers = [
+        _("Reference"),
+        _("Submitted at"),
+        _("Status"),
+        _("Waiting list"),
+        _("Institution"),
+        _("Legal form"),
+        _("City"),
+        _("Website"),
+        _("Contact person"),
+        _("Role"),
+        _("E-mail"),
+        _("Phone"),
+        _("Title"),
+        _("Consultancy question"),
+        _("Context"),
+        _("Type"),
+        _("Sector"),
+        _("Intervention context"),
+        _("Expected outcome"),
+        _("Resources and data offered"),
+        _("Languages"),
+        _("Oral presentation"),
+        _("Commitments accepted"),
+        _("Consent given at"),
+    ]
+    for criterion in criteria:
+        for reviewer in reviewers:
+            headers.append(f"{criterion.label[:40]} — {reviewer.get_full_name() or reviewer}")
+    headers += [_("Merit (0–4)"), _("Spread"), _("Reviewers"), _("Eligible")]
+    rows = []
+    for c in commissions:
+        agg = aggregates.get(c.pk)
+        row = [
+            c.reference,
+            _local(c.submitted_at),
+            c.get_status_display(),
+            c.waitlist_position,
+            c.institution.name,
+            c.institution.get_legal_form_display(),
+            c.institution.city,
+            c.institution.website,
+            c.contact_name,
+            c.contact_role,
+            c.contact_email,
+            c.contact_phone,
+            c.title,
+            c.question,
+            c.context,
+            str(c.commission_type),
+            str(c.sector),
+            str(c.intervention_context),
+            c.expected_outcome,
+            c.resources,
+            ", ".join(c.language_labels()),
+            _local(c.preferred_presentation.starts_at) if c.preferred_presentation else None,
+            ", ".join(c.accepted_commitments),
+            _local(c.consent_at),
+        ]
+        for criterion in criteria:
+            for reviewer in reviewers:
+                row.append(scores.get((c.pk, reviewer.pk, criterion.pk)))
+        row += [
+            round(agg.merit, 2) if agg else None,
+            round(agg.spread, 2) if agg else None,
+            agg.count if agg else 0,
+            _("no") if agg and not agg.eligible else _("yes"),
+        ]
+        rows.append(row)
+    write_sheet(sheet, headers, rows)
+    by_pk = {c.pk: c for c in commissions}
+    for run in call.selection_runs.order_by("number"):
+        run_sheet = workbook.create_sheet((_("Run %(number)d") % {"number": run.number})[:31])
+        explanations = run.result.get("explanations", {})
+        selected = run.result.get("selected", [])
+        waitlist = waitlisted(run)
+        run_rows = []
+        for pk in (
+            list(selected) + list(waitlist) + sorted(set(by_pk) - set(selected) - set(waitlist))
+        ):
+            commission = by_pk.get(pk)
+            if commission is None:
+                continue
+            if pk in selected:
+                outcome = _("selected")
+            elif pk in waitlist:
+                outcome = _("waiting list %(n)d") % {"n": waitlist.index(pk) + 1}
+            else:
+                outcome = _("not selected")
+            run_rows.append(
+                [
+                    commission.reference,
+                    commission.title,
+                    str(commission.sector),
+                    outcome,
+                    run.result.get("merits", {}).get(str(pk)),
+                    explanations.get(str(pk), ""),
+                ]
+            )
+        write_sheet(
+            run_sheet,
+            [
+                _("Reference"),
+                _("Title"),
+                _("Sector"),
+                _("Outcome"),
+                _("Merit (0–4)"),
+                _("Explanation"),
+            ],
+            run_rows,
+            widths={6: 90},
+        )
+        run_sheet.append([])
+        run_sheet.append([safe(run.result.get("summary", ""))])
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

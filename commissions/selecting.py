@@ -1,0 +1,233 @@
+"""Selection runs: feed the optimiser from the database, store runs, confirm one."""
+
+import hashlib
+import time
+from dataclasses import asdict
+
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import selection as optimiser
+from .mail import queue_email
+from .models import Call, Commission, CommissionEvent, Review, SelectionRun
+from .reviewing import call_aggregates
+from .similarity import similar_pairs
+
+DEFAULT_SIMILARITY_THRESHOLD = 60.0
+DEFAULT_WAITLIST = 5
+
+
+class StaleRun(Exception):
+    pass
+
+
+class AlreadyConfirmed(Exception):
+    pass
+
+
+def fingerprint(call):
+    """Changes whenever a submission, its status or a score changes."""
+    commissions = Commission.objects.filter(call=call).aggregate(
+        n=Count("pk"), last=Max("updated_at")
+    )
+    reviews = Review.objects.filter(commission__call=call).aggregate(
+        n=Count("pk"), last=Max("updated_at")
+    )
+    statuses = Commission.objects.filter(call=call).values_list("pk", "status").order_by("pk")
+    text = f"{commissions}|{reviews}|{list(statuses)}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def default_params(call):
+    return {
+        "places": call.places,
+        "merit_weight": 1.0,
+        "sector_reward": optimiser.DEFAULT_SECTOR_REWARD,
+        "type_reward": optimiser.DEFAULT_TYPE_REWARD,
+        "context_reward": optimiser.DEFAULT_CONTEXT_REWARD,
+        "similarity_penalty": optimiser.DEFAULT_SIMILARITY_PENALTY,
+        "similarity_threshold": DEFAULT_SIMILARITY_THRESHOLD,
+        "sector_cap": None,
+        "waitlist_size": DEFAULT_WAITLIST,
+        "pinned": [],
+        "excluded": [],
+    }
+
+
+def candidates(call, aggregates=None):
+    aggregates = call_aggregates(call) if aggregates is None else aggregates
+    commissions = list(
+        Commission.objects.filter(call=call)
+        .active()
+        .select_related("sector", "commission_type", "intervention_context")
+        .order_by("pk")
+    )
+    result = []
+    for c in commissions:
+        agg = aggregates.get(c.pk)
+        result.append(
+            optimiser.Candidate(
+                id=c.pk,
+                merit=round(agg.merit, 4) if agg else 0.0,
+                sector=c.sector.name,
+                ctype=c.commission_type.name,
+                context=c.intervention_context.name,
+                eligible=agg.eligible if agg else True,
+                label=f"{c.reference} {c.title}",
+            )
+        )
+    return commissions, result
+
+
+def run_selection(call, user, params):
+    """Run the optimiser with these parameters and store the run."""
+    started = time.perf_counter()
+    commissions, cands = candidates(call)
+    texts = [(c.pk, f"{c.title} {c.question}") for c in commissions]
+    pairs = similar_pairs(texts, threshold=float(params["similarity_threshold"]))
+    result = optimiser.select(
+        cands,
+        optimiser.SelectionParams(
+            places=int(params["places"]),
+            merit_weight=float(params["merit_weight"]),
+            sector_reward=float(params["sector_reward"]),
+            type_reward=float(params["type_reward"]),
+            context_reward=float(params["context_reward"]),
+            similarity_penalty=float(params["similarity_penalty"]),
+            sector_cap=params.get("sector_cap") or None,
+            pinned=frozenset(params.get("pinned", [])),
+            excluded=frozenset(params.get("excluded", [])),
+        ),
+        pairs,
+    )
+    stored = asdict(result)
+    stored["explanations"] = {str(k): v for k, v in result.explanations.items()}
+    stored["gains"] = {str(k): v for k, v in result.gains.items()}
+    stored["merits"] = {str(c.id): c.merit for c in cands}
+    stored["ineligible"] = [c.id for c in cands if not c.eligible]
+    stored["pairs"] = [[a, b, round(s, 1)] for a, b, s in pairs]
+    with transaction.atomic():
+        last = (
+            SelectionRun.objects.select_for_update()
+            .filter(call=call)
+            .aggregate(Max("number"))["number__max"]
+            or 0
+        )
+        return SelectionRun.objects.create(
+            call=call,
+            number=last + 1,
+            created_by=user,
+            params=params,
+            result=_jsonable(stored),
+            fingerprint=fingerprint(call),
+            seconds=round(time.perf_counter() - started, 3),
+        )
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def is_stale(run):
+    return run.fingerprint != fingerprint(run.call)
+
+
+def waitlisted(run):
+    """The head of the optimiser's ranking that the coordinator keeps on the waiting list."""
+    size = run.params.get("waitlist_size", DEFAULT_WAITLIST)
+    return list(run.result.get("waitlist", []))[: int(size if size is not None else 0)]
+
+
+def decisions(run):
+    """commission id -> (status, waitlist position) that confirming this run applies."""
+    selected = set(run.result.get("selected", []))
+    waitlist = waitlisted(run)
+    out = {}
+    for commission_id in (
+        Commission.objects.filter(call=run.call).active().values_list("pk", flat=True)
+    ):
+        if commission_id in selected:
+            out[commission_id] = (Commission.Status.SELECTED, None)
+        elif commission_id in waitlist:
+            out[commission_id] = (Commission.Status.WAITLISTED, waitlist.index(commission_id) + 1)
+        else:
+            out[commission_id] = (Commission.Status.DECLINED, None)
+    return out
+
+
+DECISION_EMAIL = {
+    Commission.Status.SELECTED: "decision_selected",
+    Commission.Status.WAITLISTED: "decision_waitlisted",
+    Commission.Status.DECLINED: "decision_declined",
+}
+
+
+@transaction.atomic
+def confirm_run(run, user):
+    """Apply the run's decisions at once, record them and queue one e-mail per institution."""
+    call = Call.objects.select_for_update().get(pk=run.call_id)
+    run = SelectionRun.objects.select_for_update().get(pk=run.pk)
+    if call.selection_runs.filter(confirmed_at__isnull=False).exists():
+        raise AlreadyConfirmed(_("A selection is already confirmed for this call."))
+    if not run.feasible:
+        raise StaleRun(_("This run found no valid portfolio: it cannot be confirmed."))
+    if run.fingerprint != fingerprint(call):
+        raise StaleRun(
+            _(
+                "Submissions or scores changed since this run: run the selection "
+                "again before confirming."
+            )
+        )
+    wanted = decisions(run)
+    commissions = Commission.objects.select_for_update().filter(pk__in=wanted)
+    message = _("Selection run %(number)d confirmed") % {"number": run.number}
+    for commission in commissions:
+        status, position = wanted[commission.pk]
+        commission.waitlist_position = position
+        commission.save(update_fields=["waitlist_position", "updated_at"])
+        commission.set_status(status, actor=user, message=message)
+        queue_email(
+            f"decision:{commission.pk}",
+            DECISION_EMAIL[status],
+            commission.contact_email,
+            commission.submitter_language,
+            commission,
+        )
+    run.confirmed_at, run.confirmed_by = timezone.now(), user
+    run.save(update_fields=["confirmed_at", "confirmed_by"])
+    call.status = Call.Status.SELECTING
+    call.save(update_fields=["status"])
+    return len(wanted)
+
+
+def record_review_submission(commission, user, scores, comments):
+    """Save one reviewer's scores on every reviewer criterion of the commission."""
+    from .models import ReviewAssignment
+
+    with transaction.atomic():
+        for criterion_id, score in scores.items():
+            Review.objects.update_or_create(
+                commission=commission,
+                reviewer=user,
+                criterion_id=criterion_id,
+                defaults={"score": score, "comment": comments.get(criterion_id, "")},
+            )
+        assignment, _created = ReviewAssignment.objects.get_or_create(
+            commission=commission, reviewer=user
+        )
+        if assignment.submitted_at is None:
+            assignment.submitted_at = timezone.now()
+            assignment.save(update_fields=["submitted_at"])
+        if commission.status == Commission.Status.SUBMITTED:
+            commission.set_status(Commission.Status.UNDER_REVIEW, actor=user)
+        else:
+            commission.record(CommissionEvent.Kind.EDITED, actor=user, message=_("Scores entered"))
+    return assignment

@@ -1,0 +1,322 @@
+"""The review workspace: the table of submissions, a commission's page, reviewer assignment."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import rules
+from ..forms import AssignmentForm, NoteForm, ScoreForm
+from ..models import (
+    Call,
+    Commission,
+    CommissionType,
+    Criterion,
+    InterventionContext,
+    Note,
+    PastConsultancy,
+    Review,
+    ReviewAssignment,
+    Sector,
+)
+from ..reviewing import call_aggregates
+from ..roles import REVIEWERS
+from ..selecting import record_review_submission
+from ..similarity import similar_to
+
+REVIEWERS_GROUP = REVIEWERS
+SORTS = {
+    "merit": lambda row: (row["merit"] is None, -(row["merit"] or 0)),
+    "-merit": lambda row: (row["merit"] is None, row["merit"] or 0),
+    "title": lambda row: row["commission"].title.lower(),
+    "institution": lambda row: row["commission"].institution.name.lower(),
+    "sector": lambda row: row["commission"].sector.name,
+    "status": lambda row: row["commission"].status,
+    "reviews": lambda row: row["reviews_done"],
+    "submitted": lambda row: row["commission"].submitted_at,
+}
+
+
+def workspace_call(request, slug):
+    call = get_object_or_404(Call.objects.select_related("programme"), slug=slug)
+    if not rules.can_open_workspace(request.user, call):
+        raise PermissionDenied
+    return call
+
+
+def coordinator_call(request, slug):
+    call = workspace_call(request, slug)
+    if not rules.is_coordinator(request.user, call):
+        raise PermissionDenied
+    return call
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def review_table(request, slug):
+    call = workspace_call(request, slug)
+    coordinator = rules.is_coordinator(request.user, call)
+    commissions = Commission.objects.filter(call=call).for_listing()
+    mine = {
+        a.commission_id: a
+        for a in ReviewAssignment.objects.filter(commission__call=call, reviewer=request.user)
+    }
+    if not coordinator:
+        commissions = commissions.filter(pk__in=list(mine))
+    filters = {
+        "sector": _int(request.GET.get("sector")),
+        "type": _int(request.GET.get("type")),
+        "context": _int(request.GET.get("context")),
+        "status": request.GET.get("status", "")[:20],
+        "q": request.GET.get("q", "")[:100].strip(),
+    }
+    if filters["sector"]:
+        commissions = commissions.filter(sector_id=filters["sector"])
+    if filters["type"]:
+        commissions = commissions.filter(commission_type_id=filters["type"])
+    if filters["context"]:
+        commissions = commissions.filter(intervention_context_id=filters["context"])
+    if filters["status"] in Commission.Status.values:
+        commissions = commissions.filter(status=filters["status"])
+    if filters["q"]:
+        commissions = commissions.filter(
+            Q(title__icontains=filters["q"])
+            | Q(institution__name__icontains=filters["q"])
+            | Q(reference__icontains=filters["q"])
+        )
+    aggregates = call_aggregates(call)
+    progress = {}
+    for commission_id, submitted in ReviewAssignment.objects.filter(
+        commission__call=call
+    ).values_list("commission_id", "submitted_at"):
+        done, total = progress.get(commission_id, (0, 0))
+        progress[commission_id] = (done + (submitted is not None), total + 1)
+    rows = []
+    for commission in commissions:
+        agg = aggregates.get(commission.pk)
+        visible = coordinator or (
+            commission.pk in mine and mine[commission.pk].submitted_at is not None
+        )
+        done, total = progress.get(commission.pk, (0, 0))
+        rows.append(
+            {
+                "commission": commission,
+                "merit": agg.merit if agg and visible else None,
+                "spread": agg.spread if agg and visible else None,
+                "count": agg.count if agg else 0,
+                "eligible": agg.eligible if agg and visible else True,
+                "reviews_done": done,
+                "reviews_total": total,
+                "mine": mine.get(commission.pk),
+            }
+        )
+    sort = request.GET.get("sort", "merit")
+    rows.sort(key=SORTS.get(sort, SORTS["merit"]))
+    query = request.GET.copy()
+    query.pop("sort", None)
+    return render(
+        request,
+        "commissions/review/table.html",
+        {
+            "call": call,
+            "rows": rows,
+            "coordinator": coordinator,
+            "filters": filters,
+            "sort": sort if sort in SORTS else "merit",
+            "base_qs": query.urlencode(),
+            "sectors": Sector.objects.all(),
+            "types": CommissionType.objects.all(),
+            "contexts": InterventionContext.objects.all(),
+            "statuses": Commission.Status.choices,
+        },
+    )
+
+
+def _similar(commission):
+    """Near problems of this year and of the past, for the commission's page."""
+    text = f"{commission.title} {commission.question}"
+    this_year = list(
+        Commission.objects.filter(call=commission.call)
+        .exclude(pk=commission.pk)
+        .values_list("pk", "reference", "title", "question")
+    )
+    by_pk = {row[0]: row for row in this_year}
+    near = [
+        {"reference": by_pk[pk][1], "title": by_pk[pk][2], "score": round(score)}
+        for pk, score in similar_to(text, [(r[0], f"{r[2]} {r[3]}") for r in this_year], limit=5)
+    ]
+    past_rows = [
+        (f"p{p.pk}", p.summary, str(p.sector), p.academic_year)
+        for p in PastConsultancy.objects.filter(
+            programme=commission.call.programme_id
+        ).select_related("sector")
+    ]
+    past_rows += [
+        (f"c{pk}", f"{title} — {question}", ref, year)
+        for pk, ref, title, question, year in Commission.objects.filter(
+            call__programme=commission.call.programme_id,
+            call__opens_at__lt=commission.call.opens_at,
+        ).values_list("pk", "reference", "title", "question", "call__academic_year")[:5000]
+    ]
+    by_key = {row[0]: row for row in past_rows}
+    past = [
+        {
+            "summary": by_key[key][1],
+            "label": by_key[key][2],
+            "year": by_key[key][3],
+            "score": round(score),
+        }
+        for key, score in similar_to(text, [(r[0], r[1]) for r in past_rows], limit=5)
+    ]
+    return near, past
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_commission(request, slug, pk):
+    call = workspace_call(request, slug)
+    commission = get_object_or_404(
+        Commission.objects.for_listing().select_related("preferred_presentation"), pk=pk, call=call
+    )
+    assignment = ReviewAssignment.objects.filter(
+        commission=commission, reviewer=request.user
+    ).first()
+    if not rules.can_review(request.user, commission, assignment):
+        raise PermissionDenied
+    criteria = list(call.criteria.filter(kind=Criterion.Kind.REVIEWER))
+    mine = {
+        r.criterion_id: r
+        for r in Review.objects.filter(commission=commission, reviewer=request.user)
+    }
+    form = ScoreForm(request.POST or None, criteria=criteria, existing=mine)
+    if request.method == "POST" and form.is_valid():
+        record_review_submission(commission, request.user, form.scores(), form.comments())
+        messages.success(request, _("Your scores are saved."))
+        return redirect("commissions:review_commission", slug=call.slug, pk=commission.pk)
+    assignment = (
+        assignment
+        or ReviewAssignment.objects.filter(commission=commission, reviewer=request.user).first()
+    )
+    others = []
+    if rules.can_see_others_scores(request.user, commission, assignment):
+        others = list(
+            Review.objects.filter(commission=commission)
+            .exclude(reviewer=request.user)
+            .select_related("reviewer", "criterion")
+            .order_by("reviewer_id", "criterion__order")
+        )
+    near, past = _similar(commission)
+    coordinator = rules.is_coordinator(request.user, call)
+    return render(
+        request,
+        "commissions/review/commission.html",
+        {
+            "call": call,
+            "commission": commission,
+            "form": form,
+            "others": others,
+            "others_hidden": not rules.can_see_others_scores(request.user, commission, assignment),
+            "near": near,
+            "past": past,
+            "coordinator": coordinator,
+            "commitments": [
+                c for c in call.commitments() if c.kind in commission.accepted_commitments
+            ],
+            "notes": list(commission.notes.select_related("author")) if coordinator else [],
+            "note_form": NoteForm() if coordinator else None,
+            "events": list(commission.events.select_related("actor")) if coordinator else [],
+            "aggregate": call_aggregates(call).get(commission.pk) if coordinator else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def add_note(request, slug, pk):
+    call = coordinator_call(request, slug)
+    commission = get_object_or_404(Commission, pk=pk, call=call)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        Note.objects.create(
+            commission=commission, author=request.user, text=form.cleaned_data["text"]
+        )
+        messages.success(request, _("Note added."))
+    else:
+        messages.error(request, _("Write the note first."))
+    return redirect("commissions:review_commission", slug=call.slug, pk=commission.pk)
+
+
+def reviewer_queryset(call):
+    User = get_user_model()
+    return (
+        User.objects.filter(
+            Q(coordinated_programmes=call.programme)
+            | Q(groups__name=REVIEWERS_GROUP)
+            | Q(is_superuser=True),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "username")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignments(request, slug):
+    call = coordinator_call(request, slug)
+    commissions = Commission.objects.filter(call=call).active().order_by("reference")
+    form = AssignmentForm(
+        request.POST or None, reviewers=reviewer_queryset(call), commissions=commissions
+    )
+    if request.method == "POST" and form.is_valid():
+        reviewer = form.cleaned_data["reviewer"]
+        created = 0
+        for commission in form.cleaned_data["commissions"]:
+            created += ReviewAssignment.objects.get_or_create(
+                commission=commission, reviewer=reviewer
+            )[1]
+        messages.success(
+            request,
+            _("%(count)d commission(s) assigned to %(name)s.")
+            % {"count": created, "name": reviewer.get_full_name() or reviewer.username},
+        )
+        return redirect("commissions:assignments", slug=call.slug)
+    progress = {}
+    for a in ReviewAssignment.objects.filter(commission__call=call).select_related("reviewer"):
+        entry = progress.setdefault(a.reviewer_id, {"reviewer": a.reviewer, "done": 0, "total": 0})
+        entry["total"] += 1
+        entry["done"] += a.submitted_at is not None
+    return render(
+        request,
+        "commissions/review/assignments.html",
+        {
+            "call": call,
+            "form": form,
+            "progress": sorted(progress.values(), key=lambda e: e["reviewer"].username),
+        },
+    )
+
+
+@login_required
+def workspace_home(request):
+    """The calls this person coordinates or reviews for."""
+    user = request.user
+    calls = Call.objects.select_related("programme").order_by("-opens_at")
+    if not user.is_superuser:
+        calls = calls.filter(
+            Q(programme__coordinators=user) | Q(commissions__assignments__reviewer=user)
+        ).distinct()
+    calls = list(calls)
+    if not calls:
+        raise PermissionDenied
+    return render(request, "commissions/review/home.html", {"calls": calls})

@@ -1,0 +1,232 @@
+"""Selection runs: propose, compare, confirm; the outbox; the Excel export."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import selecting
+from ..exports import call_workbook
+from ..forms import SelectionParamsForm
+from ..mail import DECISION_KINDS, preview, queue_email
+from ..models import Commission, Email, SelectionRun
+from .review import coordinator_call
+
+
+def _active(call):
+    return Commission.objects.filter(call=call).active().order_by("reference")
+
+
+def _initial_from(run, call):
+    params = dict(selecting.default_params(call))
+    if run is not None:
+        params.update(run.params)
+    return params
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def selection_home(request, slug):
+    call = coordinator_call(request, slug)
+    runs = list(call.selection_runs.select_related("created_by", "confirmed_by"))
+    base = None
+    base_number = request.GET.get("from")
+    if base_number and base_number.isdigit():
+        base = next((r for r in runs if r.number == int(base_number)), None)
+    if request.method == "POST":
+        form = SelectionParamsForm(request.POST, commissions=_active(call))
+        if form.is_valid():
+            run = selecting.run_selection(call, request.user, form.params())
+            return redirect("commissions:selection_run", slug=call.slug, number=run.number)
+    else:
+        initial = _initial_from(base or (runs[0] if runs else None), call)
+        form = SelectionParamsForm(initial=initial, commissions=_active(call))
+    unscored = _active(call).filter(reviews__isnull=True).distinct().count()
+    return render(
+        request,
+        "commissions/selection/home.html",
+        {
+            "call": call,
+            "form": form,
+            "runs": runs,
+            "unscored": unscored,
+            "confirmed": next((r for r in runs if r.confirmed_at), None),
+        },
+    )
+
+
+def _run_or_404(call, number):
+    return get_object_or_404(
+        SelectionRun.objects.select_related("created_by", "confirmed_by"), call=call, number=number
+    )
+
+
+def _run_rows(run, commissions):
+    result = run.result
+    explanations = result.get("explanations", {})
+    merits = result.get("merits", {})
+    pinned, excluded = set(run.params.get("pinned", [])), set(run.params.get("excluded", []))
+
+    def row(pk):
+        commission = commissions.get(pk)
+        if commission is None:
+            return None
+        return {
+            "commission": commission,
+            "explanation": explanations.get(str(pk), ""),
+            "merit": merits.get(str(pk)),
+            "pinned": pk in pinned,
+            "excluded": pk in excluded,
+        }
+
+    selected = [r for r in map(row, result.get("selected", [])) if r]
+    waitlist = [r for r in map(row, selecting.waitlisted(run)) if r]
+    placed = set(result.get("selected", [])) | set(selecting.waitlisted(run))
+    others = [r for r in map(row, sorted(set(commissions) - placed)) if r]
+    return selected, waitlist, others
+
+
+@login_required
+def selection_run(request, slug, number):
+    call = coordinator_call(request, slug)
+    run = _run_or_404(call, number)
+    commissions = Commission.objects.filter(call=call).for_listing().in_bulk()
+    selected, waitlist, others = _run_rows(run, commissions)
+    return render(
+        request,
+        "commissions/selection/run.html",
+        {
+            "call": call,
+            "run": run,
+            "selected": selected,
+            "waitlist": waitlist,
+            "others": others,
+            "stale": selecting.is_stale(run),
+            "confirmed_other": call.selection_runs.filter(confirmed_at__isnull=False)
+            .exclude(pk=run.pk)
+            .first(),
+        },
+    )
+
+
+@login_required
+def compare_runs(request, slug):
+    call = coordinator_call(request, slug)
+    numbers = [request.GET.get("a", ""), request.GET.get("b", "")]
+    if not all(n.isdigit() for n in numbers):
+        runs = list(call.selection_runs.all()[:2])
+        if len(runs) < 2:
+            messages.info(request, _("Run the selection twice to compare two runs."))
+            return redirect("commissions:selection", slug=call.slug)
+        return redirect(f"{request.path}?a={runs[1].number}&b={runs[0].number}")
+    a, b = (_run_or_404(call, int(n)) for n in numbers)
+    commissions = Commission.objects.filter(call=call).for_listing().in_bulk()
+    sel_a, sel_b = set(a.result.get("selected", [])), set(b.result.get("selected", []))
+    rows = []
+    for pk in sorted(
+        sel_a | sel_b, key=lambda k: commissions[k].reference if k in commissions else ""
+    ):
+        if pk in commissions:
+            rows.append({"commission": commissions[pk], "in_a": pk in sel_a, "in_b": pk in sel_b})
+    changed = [
+        (key, a.params.get(key), b.params.get(key))
+        for key in sorted(set(a.params) | set(b.params))
+        if a.params.get(key) != b.params.get(key)
+    ]
+    return render(
+        request,
+        "commissions/selection/compare.html",
+        {
+            "call": call,
+            "a": a,
+            "b": b,
+            "rows": rows,
+            "changed": changed,
+            "runs": list(call.selection_runs.all()),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def confirm_run(request, slug, number):
+    call = coordinator_call(request, slug)
+    run = _run_or_404(call, number)
+    if request.method == "POST":
+        try:
+            count = selecting.confirm_run(run, request.user)
+        except (selecting.StaleRun, selecting.AlreadyConfirmed) as exc:
+            messages.error(request, str(exc))
+            return redirect("commissions:selection_run", slug=call.slug, number=run.number)
+        messages.success(
+            request,
+            _("Selection confirmed: %(count)d decisions applied and the e-mails queued.")
+            % {"count": count},
+        )
+        return redirect("commissions:outbox", slug=call.slug)
+    wanted = selecting.decisions(run)
+    commissions = Commission.objects.filter(pk__in=wanted).for_listing().in_bulk()
+    previews = []
+    for status, kind in selecting.DECISION_EMAIL.items():
+        sample = next((commissions[pk] for pk, (s, _p) in wanted.items() if s == status), None)
+        if sample is not None:
+            subject, body = preview(kind, sample, sample.submitter_language)
+            count = sum(1 for s, _p in wanted.values() if s == status)
+            previews.append(
+                {"kind": kind, "subject": subject, "body": body, "count": count, "sample": sample}
+            )
+    return render(
+        request,
+        "commissions/selection/confirm.html",
+        {
+            "call": call,
+            "run": run,
+            "previews": previews,
+            "stale": selecting.is_stale(run),
+        },
+    )
+
+
+@login_required
+def outbox(request, slug):
+    call = coordinator_call(request, slug)
+    emails = list(
+        Email.objects.filter(commission__call=call)
+        .select_related("commission")
+        .order_by("-created_at")[:500]
+    )
+    return render(request, "commissions/selection/outbox.html", {"call": call, "emails": emails})
+
+
+@login_required
+@require_POST
+def resend_email(request, slug, pk):
+    call = coordinator_call(request, slug)
+    email = get_object_or_404(Email, pk=pk, commission__call=call)
+    if email.kind not in DECISION_KINDS:
+        raise Http404
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    queue_email(
+        f"{email.key}:resend:{stamp}",
+        email.kind,
+        email.commission.contact_email,
+        email.language,
+        email.commission,
+    )
+    messages.success(request, _("The e-mail is queued again for %(to)s.") % {"to": email.to})
+    return redirect("commissions:outbox", slug=call.slug)
+
+
+@login_required
+def export_workbook(request, slug):
+    call = coordinator_call(request, slug)
+    content = call_workbook(call)
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="commissions-{call.slug}.xlsx"'
+    return response
