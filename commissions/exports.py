@@ -10,7 +10,7 @@ from openpyxl.utils import get_column_letter
 
 from .models import Commission, Criterion, Review
 from .reviewing import call_aggregates
-from .selecting import waitlisted
+from .selecting import explanation, waitlisted
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1D5C8C")
@@ -139,7 +139,6 @@ def call_workbook(call):
     by_pk = {c.pk: c for c in commissions}
     for run in call.selection_runs.order_by("number"):
         run_sheet = workbook.create_sheet((_("Run %(number)d") % {"number": run.number})[:31])
-        explanations = run.result.get("explanations", {})
         selected = run.result.get("selected", [])
         waitlist = waitlisted(run)
         run_rows = []
@@ -162,7 +161,7 @@ def call_workbook(call):
                     str(commission.sector),
                     outcome,
                     run.result.get("merits", {}).get(str(pk)),
-                    explanations.get(str(pk), ""),
+                    explanation(run, pk),
                 ]
             )
         write_sheet(

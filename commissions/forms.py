@@ -279,6 +279,20 @@ class WithdrawForm(forms.Form):
     )
 
 
+def _score_help(criterion):
+    parts = [criterion.description] if criterion.description else []
+    parts.append(
+        _("From %(low)d (not at all) to %(high)d (fully).")
+        % {"low": criterion.scale_min, "high": criterion.scale_max}
+    )
+    if criterion.eliminatory:
+        parts.append(
+            _("Eliminatory: a score of %(low)d makes the commission ineligible.")
+            % {"low": criterion.scale_min}
+        )
+    return " ".join(str(p) for p in parts)
+
+
 class ScoreForm(forms.Form):
     """One reviewer's scores: a score and a comment per reviewer-scored criterion."""
 
@@ -294,7 +308,7 @@ class ScoreForm(forms.Form):
                 choices=choices,
                 coerce=int,
                 widget=forms.RadioSelect,
-                help_text=criterion.description,
+                help_text=_score_help(criterion),
                 initial=previous.score if previous else None,
                 error_messages={
                     "required": _("Give a score on this criterion."),

@@ -93,7 +93,7 @@ def preview(kind, commission, language):
     email = Email(kind=kind, to=commission.contact_email, language=language, commission=commission)
     context = {
         **_commission_context(email),
-        "link": absolute(reverse("commissions:portal", args=["…"])),
+        "link": absolute(reverse("commissions:portal", args=["TOKEN"])).replace("TOKEN", "…"),
         "position": commission.waitlist_position or 1,
     }
     return render_email(email, context)

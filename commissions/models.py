@@ -618,6 +618,15 @@ class Email(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
+    KIND_LABELS = {
+        "confirmation": _("Confirmation of the submission"),
+        "link": _("Private link"),
+        "coordinator_notice": _("New submission (coordinators)"),
+        "decision_selected": _("Commission selected"),
+        "decision_waitlisted": _("Commission on the waiting list"),
+        "decision_declined": _("Commission not selected"),
+    }
+
     key = models.CharField(_("key"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=40)
     to = models.EmailField(_("to"))
@@ -644,6 +653,10 @@ class Email(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.to}"
+
+    @property
+    def kind_label(self):
+        return self.KIND_LABELS.get(self.kind, self.kind)
 
 
 def weeks_for_years(years):

@@ -146,6 +146,22 @@ def waitlisted(run):
     return list(run.result.get("waitlist", []))[: int(size if size is not None else 0)]
 
 
+def explanation(run, commission_id):
+    """The optimiser's words, corrected for those ranked past the kept waiting list."""
+    text = run.result.get("explanations", {}).get(str(commission_id), "")
+    ranking = list(run.result.get("waitlist", []))
+    kept = waitlisted(run)
+    if commission_id in ranking and commission_id not in kept:
+        gain = run.result.get("gains", {}).get(str(commission_id))
+        text = _(
+            "Not selected: ranked %(rank)d after the selection, beyond the waiting list of "
+            "%(size)d."
+        ) % {"rank": ranking.index(commission_id) + 1, "size": len(kept)}
+        if gain is not None:
+            text += " " + _("It would add %(gain).2f if a place opened.") % {"gain": gain}
+    return text
+
+
 def decisions(run):
     """commission id -> (status, waitlist position) that confirming this run applies."""
     selected = set(run.result.get("selected", []))

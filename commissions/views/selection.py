@@ -66,7 +66,6 @@ def _run_or_404(call, number):
 
 def _run_rows(run, commissions):
     result = run.result
-    explanations = result.get("explanations", {})
     merits = result.get("merits", {})
     pinned, excluded = set(run.params.get("pinned", [])), set(run.params.get("excluded", []))
 
@@ -76,7 +75,7 @@ def _run_rows(run, commissions):
             return None
         return {
             "commission": commission,
-            "explanation": explanations.get(str(pk), ""),
+            "explanation": selecting.explanation(run, pk),
             "merit": merits.get(str(pk)),
             "pinned": pk in pinned,
             "excluded": pk in excluded,
@@ -104,12 +103,41 @@ def selection_run(request, slug, number):
             "selected": selected,
             "waitlist": waitlist,
             "others": others,
+            "params": [
+                (label, value)
+                for label, value, _other in _changed_settings(
+                    run, SelectionRun(params={}), commissions, call
+                )
+            ],
             "stale": selecting.is_stale(run),
             "confirmed_other": call.selection_runs.filter(confirmed_at__isnull=False)
             .exclude(pk=run.pk)
             .first(),
         },
     )
+
+
+def _readable(key, value, commissions):
+    if key in ("pinned", "excluded"):
+        refs = [commissions[pk].reference for pk in value or [] if pk in commissions]
+        return ", ".join(refs) or "—"
+    return "—" if value in (None, "") else value
+
+
+def _changed_settings(a, b, commissions, call):
+    labels = {
+        name: field.label
+        for name, field in SelectionParamsForm(commissions=_active(call)).fields.items()
+    }
+    return [
+        (
+            labels.get(key, key),
+            _readable(key, a.params.get(key), commissions),
+            _readable(key, b.params.get(key), commissions),
+        )
+        for key in sorted(set(a.params) | set(b.params))
+        if a.params.get(key) != b.params.get(key)
+    ]
 
 
 @login_required
@@ -131,11 +159,7 @@ def compare_runs(request, slug):
     ):
         if pk in commissions:
             rows.append({"commission": commissions[pk], "in_a": pk in sel_a, "in_b": pk in sel_b})
-    changed = [
-        (key, a.params.get(key), b.params.get(key))
-        for key in sorted(set(a.params) | set(b.params))
-        if a.params.get(key) != b.params.get(key)
-    ]
+    changed = _changed_settings(a, b, commissions, call)
     return render(
         request,
         "commissions/selection/compare.html",
@@ -175,8 +199,19 @@ def confirm_run(request, slug, number):
         if sample is not None:
             subject, body = preview(kind, sample, sample.submitter_language)
             count = sum(1 for s, _p in wanted.values() if s == status)
+            recipients = sorted(
+                (commissions[pk] for pk, (s, _p) in wanted.items() if s == status),
+                key=lambda c: (wanted[c.pk][1] or 0, c.reference),
+            )
             previews.append(
-                {"kind": kind, "subject": subject, "body": body, "count": count, "sample": sample}
+                {
+                    "kind": Email.KIND_LABELS[kind],
+                    "subject": subject,
+                    "body": body,
+                    "count": count,
+                    "sample": sample,
+                    "recipients": recipients,
+                }
             )
     return render(
         request,
