@@ -293,6 +293,10 @@ def _score_help(criterion):
     return " ".join(str(p) for p in parts)
 
 
+def _commission_label(commission):
+    return f"{commission.reference} — {commission.title}"
+
+
 class ScoreForm(forms.Form):
     """One reviewer's scores: a score and a comment per reviewer-scored criterion."""
 
@@ -360,7 +364,7 @@ class AssignmentForm(forms.Form):
         self.fields["reviewer"].queryset = reviewers
         self.fields["reviewer"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.fields["commissions"].queryset = commissions
-        self.fields["commissions"].label_from_instance = lambda c: f"{c.reference} — {c.title}"
+        self.fields["commissions"].label_from_instance = _commission_label
 
 
 class SelectionParamsForm(forms.Form):
@@ -421,7 +425,7 @@ class SelectionParamsForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("pinned", "excluded"):
             self.fields[name].queryset = commissions
-            self.fields[name].label_from_instance = lambda c: f"{c.reference} — {c.title}"
+            self.fields[name].label_from_instance = _commission_label
 
     def clean(self):
         cleaned = super().clean()

@@ -238,43 +238,36 @@ class Criterion(models.Model):
         return self.label
 
 
-class Sector(models.Model):
+class Vocabulary(models.Model):
+    """A coordinator-ordered list of names: sectors, contexts, types of commission."""
+
     name = models.CharField(_("name"), max_length=120, unique=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Sector(Vocabulary):
+    class Meta(Vocabulary.Meta):
         verbose_name = _("sector")
         verbose_name_plural = _("sectors")
-        ordering = ["order", "name"]
-
-    def __str__(self):
-        return self.name
 
 
-class InterventionContext(models.Model):
-    name = models.CharField(_("name"), max_length=120, unique=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
+class InterventionContext(Vocabulary):
+    class Meta(Vocabulary.Meta):
         verbose_name = _("intervention context")
         verbose_name_plural = _("intervention contexts")
-        ordering = ["order", "name"]
-
-    def __str__(self):
-        return self.name
 
 
-class CommissionType(models.Model):
-    name = models.CharField(_("name"), max_length=120, unique=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
+class CommissionType(Vocabulary):
+    class Meta(Vocabulary.Meta):
         verbose_name = _("commission type")
         verbose_name_plural = _("commission types")
-        ordering = ["order", "name"]
-
-    def __str__(self):
-        return self.name
 
 
 class PastConsultancy(models.Model):

@@ -20,6 +20,8 @@ from commissions.reviewing import CriterionSpec, aggregate
 from commissions.roles import make_coordinator
 
 pytestmark = pytest.mark.django_db
+TOPICS = ["jeunesse", "logement", "santé", "emploi", "culture"]
+SUBJECTS = ["absentéisme", "bénévolat", "réseau", "hiver"]
 
 
 def add_commissions(call, vocab, count, start=0):
@@ -38,8 +40,8 @@ def add_commissions(call, vocab, count, start=0):
             contact_role="Dir",
             contact_email=f"c{start + i}@x.example",
             contact_phone="0",
-            title=f"Problème numéro {start + i} {['jeunesse', 'logement', 'santé', 'emploi', 'culture'][i % 5]}",
-            question=f"Question {i} sur {['absentéisme', 'bénévolat', 'réseau', 'hiver'][i % 4]} ?",
+            title=f"Problème numéro {start + i} {TOPICS[i % len(TOPICS)]}",
+            question=f"Question {i} sur {SUBJECTS[i % len(SUBJECTS)]} ?",
             context="c",
             expected_outcome="e",
             sector=sectors[i % len(sectors)],
