@@ -206,6 +206,7 @@ def confirm_run(request, slug, number):
             previews.append(
                 {
                     "kind": Email.KIND_LABELS[kind],
+                    "code": kind,
                     "subject": subject,
                     "body": body,
                     "count": count,

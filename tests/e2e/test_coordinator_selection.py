@@ -291,7 +291,7 @@ def test_coordinator_scores_selects_pins_and_confirms(
     previews = page.locator("main .card")
     expect(previews).to_have_count(3)
     for kind in ("decision_selected", "decision_waitlisted", "decision_declined"):
-        card = previews.filter(has=page.locator("code", has_text=kind))
+        card = page.locator(f'main .card[data-kind="{kind}"]')
         expect(card).to_have_count(1)
         expect(card.locator("pre")).not_to_be_empty()
     assert not Email.objects.filter(kind__startswith="decision_").exists()  # preview only

@@ -1,0 +1,143 @@
+"""Browser tests: Playwright (sync API) drives Debian's Chromium against the live server.
+
+No browser is ever downloaded. Without a usable Chromium the tests are skipped with a message,
+except under CI=true, where that fails the run.
+"""
+
+import importlib.util
+import inspect
+import os
+from pathlib import Path
+
+# Playwright's sync API runs an event loop in the main thread; Django's ORM would then refuse
+# to run in test code and fixtures (SynchronousOnlyOperation).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest  # noqa: E402
+
+CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+TIMEOUT_MS = 10_000
+
+
+def _reexport_shared_helpers():
+    """Make `from conftest import run_queued` (make_call, valid_submission…) keep working.
+
+    Conftest files outside packages are all imported as the module "conftest": once this one is
+    loaded it shadows tests/conftest.py for every test module imported after it. The shared
+    helpers (plain functions, not fixtures) are loaded from a private copy and exposed here.
+    """
+    path = Path(__file__).resolve().parent.parent / "conftest.py"
+    spec = importlib.util.spec_from_file_location("_mias_shared_conftest", path)
+    shared = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(shared)
+    for name, value in vars(shared).items():
+        if (
+            not name.startswith("_")
+            and inspect.isfunction(value)  # fixtures are FixtureFunctionDefinition objects
+            and value.__module__ == shared.__name__
+        ):
+            globals().setdefault(name, value)
+
+
+_reexport_shared_helpers()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "e2e: browser test (Playwright + Chromium)")
+
+
+def _no_browser(reason):
+    message = f"browser tests need Chromium: {reason}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message} (CI=true: a missing browser fails the run)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError as exc:  # pragma: no cover - playwright is a dev dependency
+        _no_browser(f"the playwright package cannot be imported ({exc})")
+    if not Path(CHROMIUM).is_file() or not os.access(CHROMIUM, os.X_OK):
+        _no_browser(
+            f"no executable at {CHROMIUM} (install Debian's chromium package or set "
+            "E2E_CHROMIUM to a Chromium binary)"
+        )
+    playwright = None
+    try:
+        playwright = sync_playwright().start()
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+    except Error as exc:
+        if playwright is not None:
+            playwright.stop()
+        noise = ("<launching>", "<launched>", "Browser logs:", "Call log:", "=")
+        lines = [line.strip().removeprefix("- ") for line in str(exc).splitlines()]
+        lines = list(dict.fromkeys(line for line in lines if line and not line.startswith(noise)))
+        detail = " | ".join(lines[:3])[:300] or repr(exc)
+        _no_browser(f"launching {CHROMIUM} failed: {detail}")
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-BE", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def shoot():
+    """shoot(page, name): a full-page screenshot in tests/e2e/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def _shoot(page, name):
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _shoot
+
+
+@pytest.fixture
+def home(transactional_db):
+    from wagtail.models import Page, Site
+
+    from cms.models import HomePage
+
+    root = Page.get_first_root_node()
+    home = root.add_child(instance=HomePage(title="Accueil", slug="accueil"))
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
+    )
+    return home
+
+
+@pytest.fixture
+def call_page(home, call):
+    from cms.models import CallPage
+
+    return home.add_child(
+        instance=CallPage(
+            title=call.title,
+            slug=call.slug,
+            call=call,
+            intro="<p>Le MIAS cherche des questions d'ingénierie sociale.</p>",
+        )
+    )
