@@ -117,11 +117,14 @@ def shoot():
 
 @pytest.fixture
 def home(transactional_db):
-    from wagtail.models import Page, Site
+    from django.conf import settings
+    from wagtail.models import Locale, Page, Site
 
     from cms.models import HomePage
 
-    root = Page.get_first_root_node()
+    # A transactional test before this one flushed the rows Wagtail's migrations create.
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
     home = root.add_child(instance=HomePage(title="Accueil", slug="accueil"))
     Site.objects.update_or_create(
         is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
