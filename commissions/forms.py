@@ -164,7 +164,12 @@ class SubmissionForm(CommissionForm):
         error_messages={"required": _("We need your consent to process this submission.")},
     )
     # Honeypot: hidden from people, filled in by bots.
-    nickname = forms.CharField(required=False, label=_("Leave this field empty"))
+    nickname = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        # Out of reach of the keyboard and of autofill, so only bots fill it.
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     def __init__(self, *args, call, **kwargs):
         from .models import Sector

@@ -258,3 +258,9 @@ def test_submission_respects_deadline_at_the_second(client, call, vocab, monkeyp
     )
     assert response.status_code == 403
     assert Commission.objects.count() == 0
+
+
+def test_honeypot_is_out_of_keyboard_and_autofill_reach(client, call):
+    page = client.get(reverse("commissions:submit", args=[call.slug])).content.decode()
+    field = page[page.index('name="nickname"') - 200 : page.index('name="nickname"') + 200]
+    assert 'tabindex="-1"' in field and 'autocomplete="off"' in field
