@@ -178,13 +178,7 @@ class CommissionAdmin(ProgrammeScopedAdmin):
     @admin.action(description=_("Send a new private link to the contact"))
     def resend_links(self, request, queryset):
         for commission in queryset:
-            services.queue_email(
-                f"link:{commission.pk}:admin:{request.user.pk}:{commission.events.count()}",
-                "link",
-                commission.contact_email,
-                commission.submitter_language,
-                commission,
-            )
+            services.send_link(commission, commission.submitter_language)
         self.message_user(request, _("The links are on their way."), messages.SUCCESS)
 
 

@@ -10,7 +10,7 @@ from openpyxl.utils import get_column_letter
 
 from .models import Commission, Criterion, Review
 from .reviewing import call_aggregates
-from .selecting import explanation, waitlisted
+from .selecting import explanation, outcomes
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1D5C8C")
@@ -139,19 +139,13 @@ def call_workbook(call):
     by_pk = {c.pk: c for c in commissions}
     for run in call.selection_runs.order_by("number"):
         run_sheet = workbook.create_sheet((_("Run %(number)d") % {"number": run.number})[:31])
-        selected = run.result.get("selected", [])
-        waitlist = waitlisted(run)
         run_rows = []
-        for pk in (
-            list(selected) + list(waitlist) + sorted(set(by_pk) - set(selected) - set(waitlist))
-        ):
-            commission = by_pk.get(pk)
-            if commission is None:
-                continue
-            if pk in selected:
+        for pk, place in outcomes(run, by_pk):
+            commission = by_pk[pk]
+            if place == "selected":
                 outcome = _("selected")
-            elif pk in waitlist:
-                outcome = _("waiting list %(n)d") % {"n": waitlist.index(pk) + 1}
+            elif place is not None:
+                outcome = _("waiting list %(n)d") % {"n": place}
             else:
                 outcome = _("not selected")
             run_rows.append(

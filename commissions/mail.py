@@ -1,5 +1,7 @@
 """The outbox: queue an e-mail once per key; a django-q2 task renders and sends it."""
 
+import uuid
+
 from django.conf import settings
 from django.db import transaction
 from django.template import Context, Template
@@ -8,9 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from django_q.tasks import async_task
 
-from .models import AccessToken, Email
-
-DECISION_KINDS = ("decision_selected", "decision_waitlisted", "decision_declined")
+from .models import AccessToken, Email, MessageTemplate
 
 
 def queue_email(key, kind, to, language="fr", commission=None):
@@ -25,6 +25,11 @@ def queue_email(key, kind, to, language="fr", commission=None):
     if created:
         transaction.on_commit(lambda: async_task("commissions.tasks.deliver_email", email.pk))
     return email, created
+
+
+def fresh_key(prefix):
+    """A key for an e-mail sent again on purpose (a new link, an explicit resend)."""
+    return f"{prefix}:{uuid.uuid4().hex}"
 
 
 def absolute(path):
@@ -46,15 +51,22 @@ def _commission_context(email):
     }
 
 
-def build_context(email):
-    """Context and the secrets to keep out of the stored copy, per kind of e-mail."""
+def build_context(email, issue_link=True):
+    """Context and the secrets to keep out of the stored copy, per kind of e-mail.
+
+    Without issue_link (a preview) the link is shown but no token is minted.
+    """
     context = _commission_context(email) if email.commission_id else {}
     secrets = []
-    if email.kind in ("confirmation", "link") or email.kind in DECISION_KINDS:
-        extra, raw = _link_context(email.commission)
-        context.update(extra)
-        secrets.append(raw)
-    if email.kind in DECISION_KINDS:
+    if email.kind in ("confirmation", "link") or email.is_decision:
+        if issue_link:
+            extra, raw = _link_context(email.commission)
+            context.update(extra)
+            secrets.append(raw)
+        else:
+            placeholder = absolute(reverse("commissions:portal", args=["TOKEN"]))
+            context["link"] = placeholder.replace("TOKEN", "…")
+    if email.is_decision:
         context["position"] = email.commission.waitlist_position
     if email.kind == "coordinator_notice":
         context["admin_link"] = absolute(
@@ -77,9 +89,7 @@ def render_email(email, context):
 
 
 def _custom_template(email):
-    from .models import MessageTemplate
-
-    if email.kind not in DECISION_KINDS or not email.commission_id:
+    if not email.is_decision or not email.commission_id:
         return None
     return MessageTemplate.objects.filter(
         programme_id=email.commission.call.programme_id,
@@ -88,12 +98,9 @@ def _custom_template(email):
     ).first()
 
 
-def preview(kind, commission, language):
+def preview(kind, commission, language, position=None):
     """What a decision e-mail will say to this commission, without sending or issuing a link."""
     email = Email(kind=kind, to=commission.contact_email, language=language, commission=commission)
-    context = {
-        **_commission_context(email),
-        "link": absolute(reverse("commissions:portal", args=["TOKEN"])).replace("TOKEN", "…"),
-        "position": commission.waitlist_position or 1,
-    }
+    context, _secrets = build_context(email, issue_link=False)
+    context["position"] = position or commission.waitlist_position or 1
     return render_email(email, context)

@@ -354,6 +354,25 @@ class CommissionQuerySet(models.QuerySet):
     def active(self):
         return self.exclude(status=Commission.Status.WITHDRAWN)
 
+    def matching(self, sector=None, type=None, context=None, status="", q=""):
+        """The review table's filters; empty values filter nothing."""
+        qs = self
+        if sector:
+            qs = qs.filter(sector_id=sector)
+        if type:
+            qs = qs.filter(commission_type_id=type)
+        if context:
+            qs = qs.filter(intervention_context_id=context)
+        if status in Commission.Status.values:
+            qs = qs.filter(status=status)
+        if q:
+            qs = qs.filter(
+                models.Q(title__icontains=q)
+                | models.Q(institution__name__icontains=q)
+                | models.Q(reference__icontains=q)
+            )
+        return qs
+
 
 class Commission(models.Model):
     class Status(models.TextChoices):
@@ -603,6 +622,14 @@ class AccessToken(models.Model):
         return token.commission
 
 
+class DecisionKind(models.TextChoices):
+    """The e-mails that tell an institution the outcome of the selection."""
+
+    SELECTED = "decision_selected", _("Commission selected")
+    WAITLISTED = "decision_waitlisted", _("Commission on the waiting list")
+    DECLINED = "decision_declined", _("Commission not selected")
+
+
 class Email(models.Model):
     """The outbox: every e-mail the system sends, once per key."""
 
@@ -615,9 +642,7 @@ class Email(models.Model):
         "confirmation": _("Confirmation of the submission"),
         "link": _("Private link"),
         "coordinator_notice": _("New submission (coordinators)"),
-        "decision_selected": _("Commission selected"),
-        "decision_waitlisted": _("Commission on the waiting list"),
-        "decision_declined": _("Commission not selected"),
+        **dict(DecisionKind.choices),
     }
 
     key = models.CharField(_("key"), max_length=200, unique=True)
@@ -650,6 +675,10 @@ class Email(models.Model):
     @property
     def kind_label(self):
         return self.KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def is_decision(self):
+        return self.kind in DecisionKind.values
 
 
 def weeks_for_years(years):
@@ -844,10 +873,7 @@ class SelectionRun(models.Model):
 class MessageTemplate(models.Model):
     """A coordinator's wording of a decision e-mail; the file templates are the default."""
 
-    class Kind(models.TextChoices):
-        SELECTED = "decision_selected", _("Commission selected")
-        WAITLISTED = "decision_waitlisted", _("Commission on the waiting list")
-        DECLINED = "decision_declined", _("Commission not selected")
+    Kind = DecisionKind
 
     programme = models.ForeignKey(
         Programme,

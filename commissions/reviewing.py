@@ -2,6 +2,20 @@
 
 from dataclasses import dataclass, field
 
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    Commission,
+    CommissionEvent,
+    Criterion,
+    PastConsultancy,
+    Review,
+    ReviewAssignment,
+)
+from .similarity import similar_to
+
 MERIT_SCALE = 4.0  # merits are put on 0–4 whatever each criterion's scale
 
 
@@ -73,15 +87,86 @@ def aggregate(rows, criteria):
     return result
 
 
-def call_aggregates(call):
-    """Aggregates for every commission of a call, in two queries."""
-    from .models import Criterion, Review
+def call_aggregates(call, commission_ids=None):
+    """Aggregates for the commissions of a call (all, or those named), in two queries."""
 
     criteria = [
         CriterionSpec(c.pk, float(c.weight), c.scale_min, c.scale_max, c.eliminatory)
         for c in call.criteria.filter(kind=Criterion.Kind.REVIEWER)
     ]
-    rows = Review.objects.filter(commission__call=call).values_list(
-        "commission_id", "reviewer_id", "criterion_id", "score"
-    )
+    reviews = Review.objects.filter(commission__call=call)
+    if commission_ids is not None:
+        reviews = reviews.filter(commission_id__in=commission_ids)
+    rows = reviews.values_list("commission_id", "reviewer_id", "criterion_id", "score")
     return aggregate(rows, criteria)
+
+
+def record_review_submission(commission, user, scores, comments):
+    """Save one reviewer's scores on every reviewer criterion of the commission."""
+    with transaction.atomic():
+        for criterion_id, score in scores.items():
+            Review.objects.update_or_create(
+                commission=commission,
+                reviewer=user,
+                criterion_id=criterion_id,
+                defaults={"score": score, "comment": comments.get(criterion_id, "")},
+            )
+        assignment, _created = ReviewAssignment.objects.get_or_create(
+            commission=commission, reviewer=user
+        )
+        if assignment.submitted_at is None:
+            assignment.submitted_at = timezone.now()
+            assignment.save(update_fields=["submitted_at"])
+        if commission.status == Commission.Status.SUBMITTED:
+            commission.set_status(Commission.Status.UNDER_REVIEW, actor=user)
+        else:
+            commission.record(CommissionEvent.Kind.EDITED, actor=user, message=_("Scores entered"))
+    return assignment
+
+
+def progress(assignments, key):
+    """(done, total) reviews per key(assignment)."""
+    counts = {}
+    for assignment in assignments:
+        done, total = counts.get(key(assignment), (0, 0))
+        counts[key(assignment)] = (done + (assignment.submitted_at is not None), total + 1)
+    return counts
+
+
+def similar_commissions(commission):
+    """Near problems of this year and of the past, for the commission's page."""
+    text = f"{commission.title} {commission.question}"
+    this_year = list(
+        Commission.objects.filter(call=commission.call)
+        .exclude(pk=commission.pk)
+        .values_list("pk", "reference", "title", "question")
+    )
+    by_pk = {row[0]: row for row in this_year}
+    near = [
+        {"reference": by_pk[pk][1], "title": by_pk[pk][2], "score": round(score)}
+        for pk, score in similar_to(text, [(r[0], f"{r[2]} {r[3]}") for r in this_year], limit=5)
+    ]
+    past_rows = [
+        (f"p{p.pk}", p.summary, str(p.sector), p.academic_year)
+        for p in PastConsultancy.objects.filter(
+            programme=commission.call.programme_id
+        ).select_related("sector")
+    ]
+    past_rows += [
+        (f"c{pk}", f"{title} — {question}", ref, year)
+        for pk, ref, title, question, year in Commission.objects.filter(
+            call__programme=commission.call.programme_id,
+            call__opens_at__lt=commission.call.opens_at,
+        ).values_list("pk", "reference", "title", "question", "call__academic_year")[:5000]
+    ]
+    by_key = {row[0]: row for row in past_rows}
+    past = [
+        {
+            "summary": by_key[key][1],
+            "label": by_key[key][2],
+            "year": by_key[key][3],
+            "score": round(score),
+        }
+        for key, score in similar_to(text, [(r[0], r[1]) for r in past_rows], limit=5)
+    ]
+    return near, past

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from . import selection as optimiser
 from .mail import queue_email
-from .models import Call, Commission, CommissionEvent, Review, SelectionRun
+from .models import Call, Commission, DecisionKind, Review, SelectionRun
 from .reviewing import call_aggregates
 from .similarity import similar_pairs
 
@@ -29,14 +29,12 @@ class AlreadyConfirmed(Exception):
 
 def fingerprint(call):
     """Changes whenever a submission, its status or a score changes."""
-    commissions = Commission.objects.filter(call=call).aggregate(
-        n=Count("pk"), last=Max("updated_at")
-    )
+    commissions = Commission.objects.filter(call=call).order_by("pk")
+    rows = list(commissions.values_list("pk", "status", "updated_at"))
     reviews = Review.objects.filter(commission__call=call).aggregate(
         n=Count("pk"), last=Max("updated_at")
     )
-    statuses = Commission.objects.filter(call=call).values_list("pk", "status").order_by("pk")
-    text = f"{commissions}|{reviews}|{list(statuses)}"
+    text = f"{rows}|{reviews}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -56,8 +54,8 @@ def default_params(call):
     }
 
 
-def candidates(call, aggregates=None):
-    aggregates = call_aggregates(call) if aggregates is None else aggregates
+def candidates(call):
+    aggregates = call_aggregates(call)
     commissions = list(
         Commission.objects.filter(call=call)
         .active()
@@ -103,18 +101,13 @@ def run_selection(call, user, params):
         pairs,
     )
     stored = asdict(result)
-    stored["explanations"] = {str(k): v for k, v in result.explanations.items()}
-    stored["gains"] = {str(k): v for k, v in result.gains.items()}
     stored["merits"] = {str(c.id): c.merit for c in cands}
     stored["ineligible"] = [c.id for c in cands if not c.eligible]
     stored["pairs"] = [[a, b, round(s, 1)] for a, b, s in pairs]
     with transaction.atomic():
-        last = (
-            SelectionRun.objects.select_for_update()
-            .filter(call=call)
-            .aggregate(Max("number"))["number__max"]
-            or 0
-        )
+        # The call's row serialises run numbering between two coordinators.
+        Call.objects.select_for_update().filter(pk=call.pk).values_list("pk").first()
+        last = call.selection_runs.aggregate(Max("number"))["number__max"] or 0
         return SelectionRun.objects.create(
             call=call,
             number=last + 1,
@@ -162,27 +155,39 @@ def explanation(run, commission_id):
     return text
 
 
+def outcomes(run, commission_ids):
+    """(id, place) for these commissions in the run's order: selected, waiting list, rest.
+
+    place is "selected", a waiting-list position (1, 2…) or None for the others.
+    """
+    selected = list(run.result.get("selected", []))
+    waitlist = waitlisted(run)
+    known = set(commission_ids)
+    rest = sorted(known - set(selected) - set(waitlist))
+    ordered = [(pk, "selected") for pk in selected]
+    ordered += [(pk, position) for position, pk in enumerate(waitlist, start=1)]
+    ordered += [(pk, None) for pk in rest]
+    return [(pk, place) for pk, place in ordered if pk in known]
+
+
 def decisions(run):
     """commission id -> (status, waitlist position) that confirming this run applies."""
-    selected = set(run.result.get("selected", []))
-    waitlist = waitlisted(run)
+    active = Commission.objects.filter(call=run.call).active().values_list("pk", flat=True)
     out = {}
-    for commission_id in (
-        Commission.objects.filter(call=run.call).active().values_list("pk", flat=True)
-    ):
-        if commission_id in selected:
+    for commission_id, place in outcomes(run, active):
+        if place == "selected":
             out[commission_id] = (Commission.Status.SELECTED, None)
-        elif commission_id in waitlist:
-            out[commission_id] = (Commission.Status.WAITLISTED, waitlist.index(commission_id) + 1)
+        elif place is not None:
+            out[commission_id] = (Commission.Status.WAITLISTED, place)
         else:
             out[commission_id] = (Commission.Status.DECLINED, None)
     return out
 
 
 DECISION_EMAIL = {
-    Commission.Status.SELECTED: "decision_selected",
-    Commission.Status.WAITLISTED: "decision_waitlisted",
-    Commission.Status.DECLINED: "decision_declined",
+    Commission.Status.SELECTED: DecisionKind.SELECTED,
+    Commission.Status.WAITLISTED: DecisionKind.WAITLISTED,
+    Commission.Status.DECLINED: DecisionKind.DECLINED,
 }
 
 
@@ -222,28 +227,3 @@ def confirm_run(run, user):
     call.status = Call.Status.SELECTING
     call.save(update_fields=["status"])
     return len(wanted)
-
-
-def record_review_submission(commission, user, scores, comments):
-    """Save one reviewer's scores on every reviewer criterion of the commission."""
-    from .models import ReviewAssignment
-
-    with transaction.atomic():
-        for criterion_id, score in scores.items():
-            Review.objects.update_or_create(
-                commission=commission,
-                reviewer=user,
-                criterion_id=criterion_id,
-                defaults={"score": score, "comment": comments.get(criterion_id, "")},
-            )
-        assignment, _created = ReviewAssignment.objects.get_or_create(
-            commission=commission, reviewer=user
-        )
-        if assignment.submitted_at is None:
-            assignment.submitted_at = timezone.now()
-            assignment.save(update_fields=["submitted_at"])
-        if commission.status == Commission.Status.SUBMITTED:
-            commission.set_status(Commission.Status.UNDER_REVIEW, actor=user)
-        else:
-            commission.record(CommissionEvent.Kind.EDITED, actor=user, message=_("Scores entered"))
-    return assignment

@@ -3,8 +3,8 @@
 from django.db import transaction
 from django.utils import timezone
 
-from .mail import queue_email
-from .models import AccessToken, Commission, CommissionEvent, Institution
+from .mail import fresh_key, queue_email
+from .models import AccessToken, Call, Commission, CommissionEvent, Institution
 
 INSTITUTION_LINK = "institution link"
 
@@ -82,20 +82,21 @@ def withdraw_commission(commission, actor=None):
     )
 
 
+def send_link(commission, language):
+    """Queue a fresh private link to the commission's contact; each call sends one."""
+    queue_email(
+        fresh_key(f"link:{commission.pk}"), "link", commission.contact_email, language, commission
+    )
+
+
 def send_links(email_address, language):
     """Queue a fresh private link for every live commission of this address."""
-    commissions = Commission.objects.filter(
-        contact_email__iexact=email_address,
-        call__status__in=["draft", "open", "closed", "selecting", "running"],
+    commissions = Commission.objects.filter(contact_email__iexact=email_address).exclude(
+        call__status=Call.Status.ARCHIVED
     )
-    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
-    count = 0
     for commission in commissions:
-        queue_email(
-            f"link:{commission.pk}:{stamp}", "link", commission.contact_email, language, commission
-        )
-        count += 1
-    return count
+        send_link(commission, language)
+    return len(commissions)
 
 
 @transaction.atomic

@@ -18,17 +18,13 @@ from ..models import (
     Criterion,
     InterventionContext,
     Note,
-    PastConsultancy,
     Review,
     ReviewAssignment,
     Sector,
 )
-from ..reviewing import call_aggregates
+from ..reviewing import call_aggregates, progress, record_review_submission, similar_commissions
 from ..roles import REVIEWERS
-from ..selecting import record_review_submission
-from ..similarity import similar_to
 
-REVIEWERS_GROUP = REVIEWERS
 SORTS = {
     "merit": lambda row: (row["merit"] is None, -(row["merit"] or 0)),
     "-merit": lambda row: (row["merit"] is None, row["merit"] or 0),
@@ -80,34 +76,19 @@ def review_table(request, slug):
         "status": request.GET.get("status", "")[:20],
         "q": request.GET.get("q", "")[:100].strip(),
     }
-    if filters["sector"]:
-        commissions = commissions.filter(sector_id=filters["sector"])
-    if filters["type"]:
-        commissions = commissions.filter(commission_type_id=filters["type"])
-    if filters["context"]:
-        commissions = commissions.filter(intervention_context_id=filters["context"])
-    if filters["status"] in Commission.Status.values:
-        commissions = commissions.filter(status=filters["status"])
-    if filters["q"]:
-        commissions = commissions.filter(
-            Q(title__icontains=filters["q"])
-            | Q(institution__name__icontains=filters["q"])
-            | Q(reference__icontains=filters["q"])
-        )
+    commissions = commissions.matching(**filters)
     aggregates = call_aggregates(call)
-    progress = {}
-    for commission_id, submitted in ReviewAssignment.objects.filter(
-        commission__call=call
-    ).values_list("commission_id", "submitted_at"):
-        done, total = progress.get(commission_id, (0, 0))
-        progress[commission_id] = (done + (submitted is not None), total + 1)
+    counts = progress(
+        ReviewAssignment.objects.filter(commission__call=call).only(
+            "commission_id", "submitted_at"
+        ),
+        key=lambda a: a.commission_id,
+    )
     rows = []
     for commission in commissions:
         agg = aggregates.get(commission.pk)
-        visible = coordinator or (
-            commission.pk in mine and mine[commission.pk].submitted_at is not None
-        )
-        done, total = progress.get(commission.pk, (0, 0))
+        visible = rules.can_see_others_scores(request.user, commission, mine.get(commission.pk))
+        done, total = counts.get(commission.pk, (0, 0))
         rows.append(
             {
                 "commission": commission,
@@ -142,45 +123,6 @@ def review_table(request, slug):
     )
 
 
-def _similar(commission):
-    """Near problems of this year and of the past, for the commission's page."""
-    text = f"{commission.title} {commission.question}"
-    this_year = list(
-        Commission.objects.filter(call=commission.call)
-        .exclude(pk=commission.pk)
-        .values_list("pk", "reference", "title", "question")
-    )
-    by_pk = {row[0]: row for row in this_year}
-    near = [
-        {"reference": by_pk[pk][1], "title": by_pk[pk][2], "score": round(score)}
-        for pk, score in similar_to(text, [(r[0], f"{r[2]} {r[3]}") for r in this_year], limit=5)
-    ]
-    past_rows = [
-        (f"p{p.pk}", p.summary, str(p.sector), p.academic_year)
-        for p in PastConsultancy.objects.filter(
-            programme=commission.call.programme_id
-        ).select_related("sector")
-    ]
-    past_rows += [
-        (f"c{pk}", f"{title} — {question}", ref, year)
-        for pk, ref, title, question, year in Commission.objects.filter(
-            call__programme=commission.call.programme_id,
-            call__opens_at__lt=commission.call.opens_at,
-        ).values_list("pk", "reference", "title", "question", "call__academic_year")[:5000]
-    ]
-    by_key = {row[0]: row for row in past_rows}
-    past = [
-        {
-            "summary": by_key[key][1],
-            "label": by_key[key][2],
-            "year": by_key[key][3],
-            "score": round(score),
-        }
-        for key, score in similar_to(text, [(r[0], r[1]) for r in past_rows], limit=5)
-    ]
-    return near, past
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_commission(request, slug, pk):
@@ -203,19 +145,16 @@ def review_commission(request, slug, pk):
         record_review_submission(commission, request.user, form.scores(), form.comments())
         messages.success(request, _("Your scores are saved."))
         return redirect("commissions:review_commission", slug=call.slug, pk=commission.pk)
-    assignment = (
-        assignment
-        or ReviewAssignment.objects.filter(commission=commission, reviewer=request.user).first()
-    )
+    others_visible = rules.can_see_others_scores(request.user, commission, assignment)
     others = []
-    if rules.can_see_others_scores(request.user, commission, assignment):
+    if others_visible:
         others = list(
             Review.objects.filter(commission=commission)
             .exclude(reviewer=request.user)
             .select_related("reviewer", "criterion")
             .order_by("reviewer_id", "criterion__order")
         )
-    near, past = _similar(commission)
+    near, past = similar_commissions(commission)
     coordinator = rules.is_coordinator(request.user, call)
     return render(
         request,
@@ -225,7 +164,7 @@ def review_commission(request, slug, pk):
             "commission": commission,
             "form": form,
             "others": others,
-            "others_hidden": not rules.can_see_others_scores(request.user, commission, assignment),
+            "others_hidden": not others_visible,
             "near": near,
             "past": past,
             "coordinator": coordinator,
@@ -235,7 +174,9 @@ def review_commission(request, slug, pk):
             "notes": list(commission.notes.select_related("author")) if coordinator else [],
             "note_form": NoteForm() if coordinator else None,
             "events": list(commission.events.select_related("actor")) if coordinator else [],
-            "aggregate": call_aggregates(call).get(commission.pk) if coordinator else None,
+            "aggregate": (
+                call_aggregates(call, [commission.pk]).get(commission.pk) if coordinator else None
+            ),
         },
     )
 
@@ -261,7 +202,7 @@ def reviewer_queryset(call):
     return (
         User.objects.filter(
             Q(coordinated_programmes=call.programme)
-            | Q(groups__name=REVIEWERS_GROUP)
+            | Q(groups__name=REVIEWERS)
             | Q(is_superuser=True),
             is_active=True,
         )
@@ -291,19 +232,18 @@ def assignments(request, slug):
             % {"count": created, "name": reviewer.get_full_name() or reviewer.username},
         )
         return redirect("commissions:assignments", slug=call.slug)
-    progress = {}
-    for a in ReviewAssignment.objects.filter(commission__call=call).select_related("reviewer"):
-        entry = progress.setdefault(a.reviewer_id, {"reviewer": a.reviewer, "done": 0, "total": 0})
-        entry["total"] += 1
-        entry["done"] += a.submitted_at is not None
+    counts = progress(
+        ReviewAssignment.objects.filter(commission__call=call).select_related("reviewer"),
+        key=lambda a: a.reviewer,
+    )
+    rows = [
+        {"reviewer": reviewer, "done": done, "total": total}
+        for reviewer, (done, total) in sorted(counts.items(), key=lambda e: e[0].username)
+    ]
     return render(
         request,
         "commissions/review/assignments.html",
-        {
-            "call": call,
-            "form": form,
-            "progress": sorted(progress.values(), key=lambda e: e["reviewer"].username),
-        },
+        {"call": call, "form": form, "progress": rows},
     )
 
 

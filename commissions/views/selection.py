@@ -4,14 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import selecting
 from ..exports import call_workbook
 from ..forms import SelectionParamsForm
-from ..mail import DECISION_KINDS, preview, queue_email
+from ..mail import fresh_key, preview, queue_email
 from ..models import Commission, Email, SelectionRun
 from .review import coordinator_call
 
@@ -65,26 +64,21 @@ def _run_or_404(call, number):
 
 
 def _run_rows(run, commissions):
-    result = run.result
-    merits = result.get("merits", {})
+    """The run's commissions in three lists: selected, waiting list, the others."""
+    merits = run.result.get("merits", {})
     pinned, excluded = set(run.params.get("pinned", [])), set(run.params.get("excluded", []))
-
-    def row(pk):
-        commission = commissions.get(pk)
-        if commission is None:
-            return None
-        return {
-            "commission": commission,
-            "explanation": selecting.explanation(run, pk),
-            "merit": merits.get(str(pk)),
-            "pinned": pk in pinned,
-            "excluded": pk in excluded,
-        }
-
-    selected = [r for r in map(row, result.get("selected", [])) if r]
-    waitlist = [r for r in map(row, selecting.waitlisted(run)) if r]
-    placed = set(result.get("selected", [])) | set(selecting.waitlisted(run))
-    others = [r for r in map(row, sorted(set(commissions) - placed)) if r]
+    selected, waitlist, others = [], [], []
+    for pk, place in selecting.outcomes(run, commissions):
+        group = selected if place == "selected" else waitlist if place else others
+        group.append(
+            {
+                "commission": commissions[pk],
+                "explanation": selecting.explanation(run, pk),
+                "merit": merits.get(str(pk)),
+                "pinned": pk in pinned,
+                "excluded": pk in excluded,
+            }
+        )
     return selected, waitlist, others
 
 
@@ -195,25 +189,25 @@ def confirm_run(request, slug, number):
     commissions = Commission.objects.filter(pk__in=wanted).for_listing().in_bulk()
     previews = []
     for status, kind in selecting.DECISION_EMAIL.items():
-        sample = next((commissions[pk] for pk, (s, _p) in wanted.items() if s == status), None)
-        if sample is not None:
-            subject, body = preview(kind, sample, sample.submitter_language)
-            count = sum(1 for s, _p in wanted.values() if s == status)
-            recipients = sorted(
-                (commissions[pk] for pk, (s, _p) in wanted.items() if s == status),
-                key=lambda c: (wanted[c.pk][1] or 0, c.reference),
-            )
-            previews.append(
-                {
-                    "kind": Email.KIND_LABELS[kind],
-                    "code": kind,
-                    "subject": subject,
-                    "body": body,
-                    "count": count,
-                    "sample": sample,
-                    "recipients": recipients,
-                }
-            )
+        recipients = sorted(
+            (commissions[pk] for pk, (s, _position) in wanted.items() if s == status),
+            key=lambda c: (wanted[c.pk][1] or 0, c.reference),
+        )
+        if not recipients:
+            continue
+        sample = recipients[0]
+        subject, body = preview(kind, sample, sample.submitter_language, wanted[sample.pk][1])
+        previews.append(
+            {
+                "kind": Email.KIND_LABELS[kind],
+                "code": kind,
+                "subject": subject,
+                "body": body,
+                "count": len(recipients),
+                "sample": sample,
+                "recipients": recipients,
+            }
+        )
     return render(
         request,
         "commissions/selection/confirm.html",
@@ -242,11 +236,10 @@ def outbox(request, slug):
 def resend_email(request, slug, pk):
     call = coordinator_call(request, slug)
     email = get_object_or_404(Email, pk=pk, commission__call=call)
-    if email.kind not in DECISION_KINDS:
+    if not email.is_decision:
         raise Http404
-    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
     queue_email(
-        f"{email.key}:resend:{stamp}",
+        fresh_key(f"{email.key}:resend"),
         email.kind,
         email.commission.contact_email,
         email.language,

@@ -4,7 +4,7 @@ from django.core import mail
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from commissions import selecting
+from commissions import reviewing, selecting
 from commissions.models import (
     Call,
     Commission,
@@ -69,7 +69,7 @@ def reviewer(django_user_model):
 def score_all(call, user, commissions, value=3):
     criteria = list(call.criteria.filter(kind=Criterion.Kind.REVIEWER))
     for c in commissions:
-        selecting.record_review_submission(c, user, {cr.pk: value for cr in criteria}, {})
+        reviewing.record_review_submission(c, user, {cr.pk: value for cr in criteria}, {})
 
 
 def test_aggregate_weighted_mean_spread_and_elimination():
@@ -189,7 +189,7 @@ def test_ineligible_commissions_are_never_selected(call, vocab, coordinator):
     commissions = add_commissions(call, vocab, 6)
     score_all(call, coordinator, commissions[1:], value=2)
     criteria = list(call.criteria.filter(kind="reviewer"))
-    selecting.record_review_submission(commissions[0], coordinator, {c.pk: 0 for c in criteria}, {})
+    reviewing.record_review_submission(commissions[0], coordinator, {c.pk: 0 for c in criteria}, {})
     result = run(call, coordinator).result
     assert commissions[0].pk not in result["selected"]
     assert commissions[0].pk in result["ineligible"]

@@ -32,8 +32,8 @@ from commissions.models import (
     ReviewAssignment,
     SelectionRun,
 )
+from commissions.reviewing import record_review_submission
 from commissions.roles import make_coordinator
-from commissions.selecting import record_review_submission
 
 pytestmark = [
     pytest.mark.e2e,

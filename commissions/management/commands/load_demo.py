@@ -19,10 +19,13 @@ from commissions.models import (
     KeyDate,
     PastConsultancy,
     Programme,
+    Review,
+    ReviewAssignment,
     Sector,
     copy_call,
 )
-from commissions.roles import make_coordinator
+from commissions.reviewing import record_review_submission
+from commissions.roles import REVIEWERS, make_coordinator
 
 DEMO_FILE = settings.BASE_DIR / "fixtures" / "demo.json"
 LOGINS = [
@@ -53,6 +56,16 @@ DEMO_SCORES = [
     (3, 4),
     (2, 2),
 ]
+
+
+def _demo_user(username, **defaults):
+    """The demo account, created once with its printed password."""
+    password = next(p for name, p, _role in LOGINS if name == username)
+    user, created = get_user_model().objects.get_or_create(username=username, defaults=defaults)
+    if created:
+        user.set_password(password)
+        user.save()
+    return user
 
 
 def _aware(text):
@@ -123,25 +136,15 @@ class Command(BaseCommand):
         self.load_pages(data["page"], past_call, open_call)
 
     def load_reviews(self, call):
-        from commissions.models import Review, ReviewAssignment
-        from commissions.roles import REVIEWERS
-        from commissions.selecting import record_review_submission
-
         if Review.objects.filter(commission__call=call).exists():
             return
-        User = get_user_model()
-        coordinator = User.objects.get(username="coordination")
-        reviewer, created = User.objects.get_or_create(
-            username="accompagnatrice",
-            defaults={
-                "email": "accompagnatrice@mias.example",
-                "first_name": "Claire",
-                "last_name": "Vandamme",
-            },
+        coordinator = get_user_model().objects.get(username="coordination")
+        reviewer = _demo_user(
+            "accompagnatrice",
+            email="accompagnatrice@mias.example",
+            first_name="Claire",
+            last_name="Vandamme",
         )
-        if created:
-            reviewer.set_password(LOGINS[2][1])
-            reviewer.save()
         reviewer.groups.add(Group.objects.get_or_create(name=REVIEWERS)[0])
         criteria = list(call.criteria.filter(kind="reviewer"))
         commissions = list(call.commissions.order_by("pk"))
@@ -161,25 +164,13 @@ class Command(BaseCommand):
                 )
 
     def load_users(self, programme):
-        User = get_user_model()
-        admin, created = User.objects.get_or_create(
-            username="admin",
-            defaults={"email": "admin@mias.example", "is_staff": True, "is_superuser": True},
+        _demo_user("admin", email="admin@mias.example", is_staff=True, is_superuser=True)
+        coordinator = _demo_user(
+            "coordination",
+            email="coordination@mias.example",
+            first_name="Philippe",
+            last_name="Lesne",
         )
-        if created:
-            admin.set_password(LOGINS[0][1])
-            admin.save()
-        coordinator, created = User.objects.get_or_create(
-            username="coordination",
-            defaults={
-                "email": "coordination@mias.example",
-                "first_name": "Philippe",
-                "last_name": "Lesne",
-            },
-        )
-        if created:
-            coordinator.set_password(LOGINS[1][1])
-            coordinator.save()
         make_coordinator(coordinator, programme)
 
     def load_call(self, programme, spec):
