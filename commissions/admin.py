@@ -87,7 +87,18 @@ class CallAdmin(ProgrammeScopedAdmin):
     fieldsets = [
         (None, {"fields": ["programme", "academic_year", "slug", "title", "status"]}),
         (_("Submissions"), {"fields": ["opens_at", "deadline", "contact_name", "contact_email"]}),
-        (_("Teams"), {"fields": ["places", "team_size_min", "team_size_target", "team_size_max"]}),
+        (
+            _("Teams"),
+            {
+                "fields": [
+                    "places",
+                    "team_size_min",
+                    "team_size_target",
+                    "team_size_max",
+                    "preferences_deadline",
+                ]
+            },
+        ),
         (_("Data protection"), {"fields": ["retention_years"]}),
     ]
 

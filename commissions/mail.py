@@ -12,15 +12,34 @@ from django_q.tasks import async_task
 
 from .models import AccessToken, Email, MessageTemplate
 
+# Other apps add their kinds of e-mail: kind -> (label, fn(email, issue_link) -> context, secrets).
+CONTEXT_BUILDERS = {}
 
-def queue_email(key, kind, to, language="fr", commission=None):
+
+def register(kind, label):
+    def decorator(builder):
+        CONTEXT_BUILDERS[kind] = builder
+        Email.KIND_LABELS[kind] = label
+        return builder
+
+    return decorator
+
+
+def queue_email(key, kind, to, language="fr", commission=None, call=None, params=None):
     """Record the e-mail in the outbox and queue its delivery after commit.
 
     The same key never queues twice: calling again returns the existing row.
     """
     email, created = Email.objects.get_or_create(
         key=key,
-        defaults={"kind": kind, "to": to, "language": language, "commission": commission},
+        defaults={
+            "kind": kind,
+            "to": to,
+            "language": language,
+            "commission": commission,
+            "call": call,
+            "params": params or {},
+        },
     )
     if created:
         transaction.on_commit(lambda: async_task("commissions.tasks.deliver_email", email.pk))
@@ -36,10 +55,16 @@ def absolute(path):
     return f"{settings.SITE_URL}{path}"
 
 
+def portal_link(commission):
+    """A fresh private link for the institution and its raw token (a secret to redact)."""
+    raw = AccessToken.issue(commission)
+    return absolute(reverse("commissions:portal", args=[raw])), raw
+
+
 def _link_context(commission):
     # A fresh token per e-mail: only its hash is stored, so an old one cannot be re-read.
-    raw = AccessToken.issue(commission)
-    return {"link": absolute(reverse("commissions:portal", args=[raw]))}, raw
+    link, raw = portal_link(commission)
+    return {"link": link}, raw
 
 
 def _commission_context(email):
@@ -56,6 +81,8 @@ def build_context(email, issue_link=True):
 
     Without issue_link (a preview) the link is shown but no token is minted.
     """
+    if email.kind in CONTEXT_BUILDERS:
+        return CONTEXT_BUILDERS[email.kind](email, issue_link)
     context = _commission_context(email) if email.commission_id else {}
     secrets = []
     if email.kind in ("confirmation", "link") or email.is_decision:

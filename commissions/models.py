@@ -66,6 +66,12 @@ class Call(models.Model):
         default=3,
         help_text=_("Personal data is kept this many years after the end of the call."),
     )
+    preferences_deadline = models.DateTimeField(
+        _("deadline for the students' rankings"),
+        null=True,
+        blank=True,
+        help_text=_("Students rank the selected commissions until then; empty: no deadline."),
+    )
 
     objects = CallQuerySet.as_manager()
 
@@ -657,6 +663,17 @@ class Email(models.Model):
         related_name="emails",
         verbose_name=_("commission"),
     )
+    # E-mails about people rather than one commission (invitations, teams) name their call
+    # and carry what their renderer needs (a user, a team) in params.
+    call = models.ForeignKey(
+        Call,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
+        verbose_name=_("call"),
+    )
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body = models.TextField(_("body"), blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.QUEUED)

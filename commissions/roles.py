@@ -21,6 +21,8 @@ MANAGED_MODELS = [
     "messagetemplate",
 ]
 READ_ONLY_MODELS = ["commissionevent", "accesstoken", "email", "review", "selectionrun"]
+TEAMS_MANAGED = ["student", "supervisor", "team", "preference"]
+TEAMS_READ_ONLY = ["allocationrun", "rosterimport", "teamevent"]
 REVIEWERS = "Reviewers"
 PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page"]
 
@@ -35,6 +37,14 @@ def ensure_coordinator_group(**kwargs):
     codenames += [f"view_{model}" for model in READ_ONLY_MODELS]
     perms = list(
         Permission.objects.filter(content_type__app_label="commissions", codename__in=codenames)
+    )
+    team_codenames = [
+        f"{action}_{model}"
+        for model in TEAMS_MANAGED
+        for action in ("add", "change", "delete", "view")
+    ] + [f"view_{model}" for model in TEAMS_READ_ONLY]
+    perms += list(
+        Permission.objects.filter(content_type__app_label="teams", codename__in=team_codenames)
     )
     perms += list(
         Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin")

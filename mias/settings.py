@@ -130,6 +130,10 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "teams.backends.EmailBackend",  # students and supervisors sign in with their e-mail
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -137,7 +141,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "teams:my_space"
 LOGOUT_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "fr"

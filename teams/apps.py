@@ -6,3 +6,6 @@ class TeamsConfig(AppConfig):
     name = "teams"
     verbose_name = _("Teams")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import mail  # noqa: F401  (registers the teams' e-mails with the outbox)

@@ -160,3 +160,75 @@ def valid_submission(call, vocab, **overrides):
         data[commitment.field_name] = "on"
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def make_cohort(call, vocab, commissions=3, students=12, supervisors=3, ranked=True, seed=0):
+    """Selected commissions, students (ranking them when ranked=True) and supervisors."""
+    import random
+
+    from django.contrib.auth import get_user_model
+
+    from commissions.models import Commission, Institution
+    from teams.models import Preference, Student, Supervisor
+
+    rng = random.Random(seed)
+    User = get_user_model()
+    sectors = vocab["sectors"]
+    institution = Institution.objects.create(
+        name="Asbl témoin", legal_form="asbl", sector=sectors[0], address="Rue 1", city="Namur"
+    )
+    selected = [
+        Commission.objects.create(
+            call=call,
+            reference=f"S-{i:03d}",
+            institution=institution,
+            contact_name=f"Contact {i}",
+            contact_role="Directrice",
+            contact_email=f"contact{i}@inst.example",
+            contact_phone="081 00 00 00",
+            title=f"Commission {i}",
+            question="Q ?",
+            context="C",
+            expected_outcome="E",
+            sector=sectors[i % len(sectors)],
+            commission_type=vocab["types"][0],
+            intervention_context=vocab["contexts"][0],
+            languages=["fr"],
+            status=Commission.Status.SELECTED,
+        )
+        for i in range(commissions)
+    ]
+    people = []
+    for i in range(students):
+        user = User.objects.create_user(
+            f"student{i}@uni.example",
+            f"student{i}@uni.example",
+            "pw-student-123",
+            first_name=f"Étudiant{i}",
+            last_name=f"Nom{i:03d}",
+        )
+        student = Student.objects.create(
+            call=call,
+            user=user,
+            prior_studies=["Droit", "Psychologie", "Économie"][i % 3],
+            languages=["fr"],
+        )
+        if ranked:
+            order = selected[:]
+            rng.shuffle(order)
+            Preference.objects.bulk_create(
+                Preference(student=student, commission=c, rank=r)
+                for r, c in enumerate(order, start=1)
+            )
+            student.ranked_at = timezone.now()
+            student.save(update_fields=["ranked_at"])
+        people.append(student)
+    sups = []
+    for i in range(supervisors):
+        user = User.objects.create_user(
+            f"sup{i}@uni.example", f"sup{i}@uni.example", "pw-sup-123", first_name=f"Sup{i}"
+        )
+        sup = Supervisor.objects.create(call=call, user=user, capacity=2)
+        sup.sectors.set([sectors[i % len(sectors)]])
+        sups.append(sup)
+    return selected, people, sups

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -224,7 +225,7 @@ def confirm_run(request, slug, number):
 def outbox(request, slug):
     call = coordinator_call(request, slug)
     emails = list(
-        Email.objects.filter(commission__call=call)
+        Email.objects.filter(Q(commission__call=call) | Q(call=call))
         .select_related("commission")
         .order_by("-created_at")[:500]
     )

@@ -1,0 +1,62 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import AllocationRun, Student
+
+
+class _StudentChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class WishesForm(forms.Form):
+    first = _StudentChoice(queryset=Student.objects.none(), required=False, label=_("Classmate 1"))
+    second = _StudentChoice(queryset=Student.objects.none(), required=False, label=_("Classmate 2"))
+
+    def __init__(self, *args, student, **kwargs):
+        super().__init__(*args, **kwargs)
+        classmates = (
+            Student.objects.filter(call_id=student.call_id).exclude(pk=student.pk).for_listing()
+        )
+        for name in ("first", "second"):
+            self.fields[name].queryset = classmates
+            self.fields[name].empty_label = _("— nobody —")
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("first"), data.get("second")
+        if first and second and first == second:
+            self.add_error("second", _("Choose two different classmates, or only one."))
+        return data
+
+    def wished(self):
+        return [s for s in (self.cleaned_data.get("first"), self.cleaned_data.get("second")) if s]
+
+
+class RunForm(forms.Form):
+    mode = forms.ChoiceField(
+        label=_("Objective"),
+        choices=AllocationRun.Mode.choices,
+        initial=AllocationRun.Mode.RANK_MAXIMAL,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "The first gives as many students as possible their first choice, then their "
+            "second… The second avoids low choices first: it compares who gets the worst "
+            "placement."
+        ),
+    )
+    balance = forms.BooleanField(
+        label=_("Balance backgrounds and the languages the commissions need"),
+        required=False,
+        initial=True,
+        help_text=_("Only among teams that are equally good for the students' choices."),
+    )
+
+
+class DeadlineForm(forms.Form):
+    preferences_deadline = forms.DateTimeField(
+        label=_("Students rank the commissions until"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+    )

@@ -1,0 +1,85 @@
+"""The teams app's e-mails: what each kind needs to render, registered with the outbox."""
+
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
+
+from commissions.mail import absolute, portal_link, register
+
+from .models import Student, Supervisor, Team
+
+
+def set_password_link(user):
+    """Django's password-reset link: it dies once the password is set."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return absolute(reverse("password_set", args=[uid, token])), token
+
+
+def _person(model, email):
+    return model.objects.select_related("user", "call__programme").get(pk=email.params["person"])
+
+
+def _invitation(model):
+    def build(email, issue_link=True):
+        person = _person(model, email)
+        context = {"person": person, "call": person.call, "login": absolute(reverse("login"))}
+        if issue_link:
+            context["link"], secret = set_password_link(person.user)
+            return context, [secret]
+        context["link"] = absolute(reverse("password_set", args=["…", "…"]))
+        return context, []
+
+    return build
+
+
+register("invitation_student", _("Invitation (student)"))(_invitation(Student))
+register("invitation_supervisor", _("Invitation (supervisor)"))(_invitation(Supervisor))
+
+
+@register("ranking_reminder", _("Reminder to rank the commissions"))
+def _ranking_reminder(email, issue_link=True):
+    student = _person(Student, email)
+    link = absolute(reverse("teams:ranking", args=[student.call.slug]))
+    return {"person": student, "call": student.call, "link": link}, []
+
+
+def _team(pk):
+    return (
+        Team.objects.select_related(
+            "call__programme", "commission__institution", "supervisor__user"
+        )
+        .prefetch_related("members__user")
+        .get(pk=pk)
+    )
+
+
+@register("team_student", _("Team published (student)"))
+def _team_student(email, issue_link=True):
+    student = _person(Student, email)
+    team = _team(email.params["team"])
+    link = absolute(reverse("teams:team", args=[team.pk]))
+    return {"person": student, "call": team.call, "team": team, "link": link}, []
+
+
+@register("team_supervisor", _("Teams published (supervisor)"))
+def _team_supervisor(email, issue_link=True):
+    supervisor = _person(Supervisor, email)
+    teams = list(
+        supervisor.teams.select_related("commission__institution").prefetch_related("members__user")
+    )
+    link = absolute(reverse("teams:supervisor_home"))
+    return {"person": supervisor, "call": supervisor.call, "teams": teams, "link": link}, []
+
+
+@register("team_institution", _("Team published (institution)"))
+def _team_institution(email, issue_link=True):
+    team = _team(email.params["team"])
+    context = {"team": team, "call": team.call, "commission": team.commission}
+    if issue_link:
+        context["link"], raw = portal_link(team.commission)
+        return context, [raw]
+    context["link"] = absolute(reverse("commissions:portal", args=["…"]))
+    return context, []

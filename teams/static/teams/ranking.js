@@ -1,0 +1,59 @@
+// Ranking page: drag, or the arrow buttons, reorder the list; each change is saved at once.
+(function () {
+  "use strict";
+  var form = document.getElementById("ranking-form");
+  var list = document.getElementById("ranking");
+  if (!form || !list) return;
+  var status = document.getElementById("ranking-status");
+  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var dragged = null;
+
+  function items() { return Array.prototype.slice.call(list.querySelectorAll(".ranking-item")); }
+
+  function renumber() {
+    items().forEach(function (li, i) { li.querySelector(".rank-input").value = i + 1; });
+  }
+
+  function save() {
+    renumber();
+    status.textContent = form.dataset.saving;
+    var body = new FormData();
+    body.append("csrfmiddlewaretoken", csrf);
+    body.append("order", items().map(function (li) { return li.dataset.pk; }).join(","));
+    fetch(window.location.href, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch" }
+    }).then(function (r) { return r.json(); }).then(function (data) {
+      status.textContent = data.message;
+      var badge = document.getElementById("ranked-badge");
+      if (data.ok && badge) { badge.className = "badge text-bg-success"; badge.textContent = data.message; }
+    }).catch(function () { status.textContent = form.dataset.failed; });
+  }
+
+  function move(li, delta) {
+    var all = items();
+    var i = all.indexOf(li) + delta;
+    if (i < 0 || i >= all.length) return;
+    if (delta < 0) list.insertBefore(li, all[i]); else list.insertBefore(li, all[i].nextSibling);
+    save();
+    li.querySelector(delta < 0 ? ".move-up" : ".move-down").focus();
+  }
+
+  items().forEach(function (li) {
+    li.querySelector(".js-only").hidden = false;
+    li.querySelector(".move-up").addEventListener("click", function () { move(li, -1); });
+    li.querySelector(".move-down").addEventListener("click", function () { move(li, 1); });
+    li.addEventListener("dragstart", function (e) {
+      dragged = li; li.classList.add("opacity-50"); e.dataTransfer.effectAllowed = "move";
+    });
+    li.addEventListener("dragend", function () { li.classList.remove("opacity-50"); dragged = null; });
+    li.addEventListener("dragover", function (e) {
+      if (!dragged || dragged === li) return;
+      e.preventDefault();
+      var box = li.getBoundingClientRect();
+      var after = e.clientY > box.top + box.height / 2;
+      list.insertBefore(dragged, after ? li.nextSibling : li);
+    });
+    li.addEventListener("drop", function (e) { e.preventDefault(); save(); });
+  });
+})();

@@ -1,0 +1,43 @@
+from django.urls import path
+
+from .views import allocation, people, roster, space
+
+app_name = "teams"
+
+urlpatterns = [
+    path("mon-espace/", space.my_space, name="my_space"),
+    path("etudiant/<slug:slug>/choix/", space.ranking, name="ranking"),
+    path("equipes/<int:pk>/", space.team, name="team"),
+    path("encadrement/", space.supervisor_home, name="supervisor_home"),
+    path("coordination/<slug:slug>/personnes/", people.people, name="people"),
+    path("coordination/<slug:slug>/personnes/inviter/", people.invite, name="invite"),
+    path("coordination/<slug:slug>/personnes/rappel/", people.remind, name="remind"),
+    path("coordination/<slug:slug>/import/<str:kind>/", roster.upload, name="roster_upload"),
+    path(
+        "coordination/<slug:slug>/import/<str:kind>/modele.xlsx",
+        roster.template,
+        name="roster_template",
+    ),
+    path("coordination/<slug:slug>/import/fichier/<int:pk>/", roster.review, name="roster_review"),
+    path("coordination/<slug:slug>/equipes/", allocation.board, name="board"),
+    path("coordination/<slug:slug>/equipes/repartir/", allocation.run, name="run"),
+    path(
+        "coordination/<slug:slug>/equipes/proposition/<int:number>/",
+        allocation.proposal,
+        name="proposal",
+    ),
+    path(
+        "coordination/<slug:slug>/equipes/proposition/<int:number>/appliquer/",
+        allocation.apply,
+        name="apply",
+    ),
+    path("coordination/<slug:slug>/equipes/deplacer/", allocation.move, name="move"),
+    path(
+        "coordination/<slug:slug>/equipes/<int:pk>/encadrant/",
+        allocation.set_supervisor,
+        name="set_supervisor",
+    ),
+    path("coordination/<slug:slug>/equipes/<int:pk>/verrou/", allocation.lock, name="lock"),
+    path("coordination/<slug:slug>/equipes/publier/", allocation.publish, name="publish"),
+    path("coordination/<slug:slug>/equipes/export.xlsx", allocation.export, name="export"),
+]

@@ -1,0 +1,153 @@
+"""What students and supervisors see: where to go after signing in, the ranking, a team."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from commissions.models import Call, ReviewAssignment
+from commissions.rules import coordinated_programme_ids
+
+from .. import rules
+from ..allocating import selected_commissions
+from ..forms import WishesForm
+from ..models import Student, Supervisor, Team
+from ..preferences import RankingError, parse_order, ranked_order, save_ranking, save_wishes
+
+
+@login_required
+def my_space(request):
+    """Send each person to the page they come for."""
+    user = request.user
+    student = (
+        Student.objects.filter(user=user).select_related("call", "team").order_by("-pk").first()
+    )
+    if student is not None:
+        if student.team_id and student.team.published_at:
+            return redirect("teams:team", pk=student.team_id)
+        return redirect("teams:ranking", slug=student.call.slug)
+    if Supervisor.objects.filter(user=user).exists():
+        return redirect("teams:supervisor_home")
+    if (
+        user.is_superuser
+        or coordinated_programme_ids(user)
+        or ReviewAssignment.objects.filter(reviewer=user).exists()
+    ):
+        return redirect("commissions:workspace")
+    messages.info(request, _("Your account has no role in a programme yet."))
+    return redirect("/")
+
+
+def _wants_json(request):
+    return request.headers.get("x-requested-with") == "fetch"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ranking(request, slug):
+    call = get_object_or_404(Call.objects.select_related("programme"), slug=slug)
+    student = get_object_or_404(
+        Student.objects.select_related("user"), call=call, user=request.user
+    )
+    commissions = list(selected_commissions(call).select_related("commission_type"))
+    is_open = rules.ranking_open(call) and bool(commissions)
+    error = None
+    wishes_form = WishesForm(
+        initial=dict(zip(("first", "second"), student.wishes.all(), strict=False)),
+        student=student,
+    )
+    if request.method == "POST":
+        if not is_open:
+            error = _("Rankings are closed.")
+        elif request.POST.get("part") == "wishes":
+            wishes_form = WishesForm(request.POST, student=student)
+            if wishes_form.is_valid():
+                save_wishes(student, wishes_form.wished())
+                messages.success(request, _("Your wished classmates are saved."))
+                return redirect("teams:ranking", slug=call.slug)
+        else:
+            try:
+                save_ranking(student, parse_order(request.POST, commissions))
+            except RankingError as exc:
+                error = str(exc)
+            else:
+                saved = _("Ranking saved at %(time)s.") % {
+                    "time": date_format(timezone.localtime(student.ranked_at), "TIME_FORMAT")
+                }
+                if _wants_json(request):
+                    return JsonResponse({"ok": True, "message": saved})
+                messages.success(request, saved)
+                return redirect("teams:ranking", slug=call.slug)
+        if error and _wants_json(request):
+            return JsonResponse({"ok": False, "message": error}, status=400)
+    ordered = ranked_order(student, commissions)
+    posted = {}
+    if request.method == "POST" and error:
+        posted = {c.pk: request.POST.get(f"rank-{c.pk}", "") for c in commissions}
+    rows = [
+        {"commission": c, "rank": i, "posted": posted.get(c.pk, str(i))}
+        for i, c in enumerate(ordered, start=1)
+    ]
+    return render(
+        request,
+        "teams/ranking.html",
+        {
+            "call": call,
+            "student": student,
+            "rows": rows,
+            "is_open": is_open,
+            "error": error,
+            "wishes_form": wishes_form,
+            "has_ranked": student.ranked_at is not None,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def team(request, pk):
+    team = get_object_or_404(
+        Team.objects.select_related(
+            "call__programme",
+            "commission__institution",
+            "commission__sector",
+            "supervisor__user",
+        ).prefetch_related("members__user"),
+        pk=pk,
+    )
+    # Someone else's team does not exist, as far as they can tell.
+    if not rules.can_see_team(request.user, team):
+        raise Http404
+    members = sorted(team.members.all(), key=lambda s: (s.user.last_name, s.user.first_name))
+    return render(
+        request,
+        "teams/team.html",
+        {
+            "team": team,
+            "call": team.call,
+            "commission": team.commission,
+            "members": members,
+            "is_member": rules.is_member(request.user, team),
+        },
+    )
+
+
+@login_required
+def supervisor_home(request):
+    supervisors = list(
+        Supervisor.objects.filter(user=request.user).select_related("call__programme")
+    )
+    if not supervisors:
+        raise Http404
+    teams = list(
+        Team.objects.filter(supervisor__in=supervisors, published_at__isnull=False)
+        .for_board()
+        .prefetch_related("members__user")
+    )
+    return render(
+        request, "teams/supervisor_home.html", {"supervisors": supervisors, "teams": teams}
+    )
