@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -86,8 +87,24 @@ def _commission_for_token(token):
     return commission
 
 
+def _published_team(commission):
+    """The team the teams app formed for this commission, once published; else None."""
+    try:
+        team = commission.team
+    except ObjectDoesNotExist:
+        return None, []
+    if team.published_at is None:
+        return None, []
+    supervisor = team.supervisor
+    if supervisor is not None:
+        supervisor = type(supervisor).objects.select_related("user").get(pk=supervisor.pk)
+    team.supervisor = supervisor
+    return team, list(team.members.select_related("user").order_by("user__last_name"))
+
+
 def portal(request, token):
     commission = _commission_for_token(token)
+    team, members = _published_team(commission)
     return render(
         request,
         "commissions/portal.html",
@@ -101,6 +118,8 @@ def portal(request, token):
             ],
             "editable": commission.is_editable(),
             "can_withdraw": commission.can_withdraw(),
+            "team": team,
+            "members": members,
         },
     )
 

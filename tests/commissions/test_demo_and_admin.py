@@ -1,9 +1,11 @@
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from cms.models import CallPage
 from commissions.models import Call, Commission, Institution
+from teams.models import Student, Supervisor
 
 pytestmark = pytest.mark.django_db
 
@@ -32,16 +34,26 @@ def test_demo_loads_the_seed_call_and_an_open_call(demo, client):
 
 def test_demo_is_idempotent(demo):
     call_command("load_demo", stdout=open("/dev/null", "w"))
-    assert Call.objects.count() == 2
-    assert Commission.objects.count() == 23
+    assert Call.objects.count() == 3
+    assert Commission.objects.count() == 33
     assert Institution.objects.count() == 20
+    assert Student.objects.count() == 52 and Supervisor.objects.count() == 8
+
+
+def test_demo_year_in_progress_is_at_the_ranking_stage(demo, client):
+    cohort = Call.objects.get(status=Call.Status.SELECTING)
+    assert cohort.commissions.filter(status=Commission.Status.SELECTED).count() == 10
+    assert cohort.preferences_deadline > timezone.now()
+    assert client.login(username="etudiante", password="mias-student-2024")
+    page = client.get(client.get(reverse("teams:my_space")).url)
+    assert page.status_code == 200 and page.context["has_ranked"]
 
 
 def test_coordinator_sees_the_submissions_in_the_admin(demo, client):
     assert client.login(username="coordination", password="mias-demo-2024")
     response = client.get(reverse("admin:commissions_commission_changelist"))
     assert response.status_code == 200
-    assert response.context["cl"].result_count == 23
+    assert response.context["cl"].result_count == 33
     commission = Commission.objects.first()
     assert (
         client.get(reverse("admin:commissions_commission_change", args=[commission.pk])).status_code

@@ -433,3 +433,19 @@ def test_pages_have_bounded_queries(
     allocating.publish(call, coordinator, accept_warnings=True)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("teams:team", args=[student.team_id])).status_code == 200
+
+
+def test_institution_sees_its_published_team_through_its_link(client, call, vocab, coordinator):
+    from commissions.models import AccessToken
+
+    make_cohort(call, vocab)
+    formed(call, coordinator)
+    team = Team.objects.select_related("commission", "supervisor__user").first()
+    token = AccessToken.issue(team.commission)
+    url = reverse("commissions:portal", args=[token])
+    assert 'id="your-team"' not in client.get(url).content.decode()
+    allocating.publish(call, coordinator, accept_warnings=True)
+    page = client.get(url).content.decode()
+    assert 'id="your-team"' in page
+    assert team.supervisor.email in page
+    assert all(m.email in page for m in team.members.all())

@@ -32,6 +32,7 @@ LOGINS = [
     ("admin", "mias-admin-2024", "Administrator (superuser)"),
     ("coordination", "mias-demo-2024", "Coordinator of MIAS 1"),
     ("accompagnatrice", "mias-review-2024", "Supervisor invited to review"),
+    ("etudiante", "mias-student-2024", "Student of the year in progress"),
 ]
 # Scores per demo submission, (coordinator, supervisor) on the two reviewer criteria.
 DEMO_SCORES = [
@@ -134,6 +135,9 @@ class Command(BaseCommand):
                 )
         self.load_reviews(past_call)
         self.load_pages(data["page"], past_call, open_call)
+        from teams.demo import load_cohort  # the teams app builds on the call
+
+        load_cohort(past_call, open_call)
 
     def load_reviews(self, call):
         if Review.objects.filter(commission__call=call).exists():
