@@ -75,7 +75,7 @@ def ranking(request, slug):
             except RankingError as exc:
                 error = str(exc)
             else:
-                saved = _("Ranking saved at %(time)s.") % {
+                saved = _("Ranking saved (%(time)s)") % {
                     "time": date_format(timezone.localtime(student.ranked_at), "TIME_FORMAT")
                 }
                 if _wants_json(request):

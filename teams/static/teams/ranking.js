@@ -7,6 +7,9 @@
   var status = document.getElementById("ranking-status");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   var dragged = null;
+  var before = "";
+
+  function order() { return items().map(function (li) { return li.dataset.pk; }).join(","); }
 
   function items() { return Array.prototype.slice.call(list.querySelectorAll(".ranking-item")); }
 
@@ -19,7 +22,7 @@
     status.textContent = form.dataset.saving;
     var body = new FormData();
     body.append("csrfmiddlewaretoken", csrf);
-    body.append("order", items().map(function (li) { return li.dataset.pk; }).join(","));
+    body.append("order", order());
     fetch(window.location.href, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-Requested-With": "fetch" }
@@ -44,16 +47,22 @@
     li.querySelector(".move-up").addEventListener("click", function () { move(li, -1); });
     li.querySelector(".move-down").addEventListener("click", function () { move(li, 1); });
     li.addEventListener("dragstart", function (e) {
-      dragged = li; li.classList.add("opacity-50"); e.dataTransfer.effectAllowed = "move";
+      dragged = li; before = order(); li.classList.add("opacity-50");
+      e.dataTransfer.effectAllowed = "move";
     });
-    li.addEventListener("dragend", function () { li.classList.remove("opacity-50"); dragged = null; });
+    // Saved when the drag ends, wherever the pointer is released.
+    li.addEventListener("dragend", function () {
+      li.classList.remove("opacity-50"); dragged = null;
+      if (order() !== before) save();
+    });
     li.addEventListener("dragover", function (e) {
-      if (!dragged || dragged === li) return;
-      e.preventDefault();
+      if (!dragged) return;
+      e.preventDefault(); // the moved card itself sits under the pointer: it must accept too
+      if (dragged === li) return;
       var box = li.getBoundingClientRect();
       var after = e.clientY > box.top + box.height / 2;
       list.insertBefore(dragged, after ? li.nextSibling : li);
     });
-    li.addEventListener("drop", function (e) { e.preventDefault(); save(); });
+    li.addEventListener("drop", function (e) { e.preventDefault(); });
   });
 })();
