@@ -1,0 +1,64 @@
+"""Structured logs: one JSON object per line, with personal data and link tokens masked."""
+
+import json
+import logging
+import os
+import re
+from datetime import UTC, datetime
+
+# Applied to the message and the traceback: no log line may carry an e-mail address or a
+# secret that opens a commission or sets a password.
+REDACTIONS = [
+    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
+    (re.compile(r"(/commande/)(?!lien/)[^/\s?#\"']+"), r"\1[token]"),
+    (re.compile(r"(/accounts/mot-de-passe/)[^/\s?#\"']+/[^/\s?#\"']+"), r"\1[token]"),
+]
+
+
+def redact(text):
+    for pattern, replacement in REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class JSONFormatter(logging.Formatter):
+    """Only chosen fields: never the record's extras, which may hold the request and its body."""
+
+    def format(self, record):
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": redact(record.getMessage()),
+        }
+        status_code = getattr(record, "status_code", None)
+        if isinstance(status_code, int):
+            entry["status_code"] = status_code
+        if record.exc_info:
+            entry["exception"] = redact(self.formatException(record.exc_info))
+        elif record.exc_text:
+            entry["exception"] = redact(record.exc_text)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def _json_logs():
+    debug = os.environ.get("DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
+    return os.environ.get("LOG_FORMAT", "text" if debug else "json") == "json"
+
+
+try:
+    from gunicorn.glogging import Logger as _GunicornLogger
+except ImportError:  # gunicorn is only needed to serve
+    _GunicornLogger = None
+
+if _GunicornLogger is not None:
+
+    class GunicornLogger(_GunicornLogger):
+        """gunicorn's own lines (workers booting, timeouts) in the same JSON as the site's."""
+
+        def setup(self, cfg):
+            super().setup(cfg)
+            if _json_logs():
+                for logger in (self.error_log, self.access_log):
+                    for handler in logger.handlers:
+                        handler.setFormatter(JSONFormatter())
