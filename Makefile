@@ -24,6 +24,11 @@ demo: migrate
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop); e-mails are printed here."
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
+# Production serving (docs/deploy.md): gunicorn, 2 workers on ${HOST:-127.0.0.1}:${PORT:-8000},
+# and the task queue, after migrate and collectstatic. Ctrl-C stops both.
+serve: install
+	./bin/serve
+
 # Browser tests need Debian's chromium: install it when apt-get is there (as root or via sudo).
 browser:
 	@if [ ! -x $(CHROMIUM) ] && command -v apt-get >/dev/null 2>&1; then \
