@@ -335,7 +335,7 @@ def test_unranked_students_are_placed_and_flagged(client, call, vocab, coordinat
 
 
 def test_invitation_sets_a_password_once(
-    client, call, vocab, broker, django_capture_on_commit_callbacks
+    client, call, vocab, broker, settings, django_capture_on_commit_callbacks
 ):
     user, created = account_for("New.Student@Uni.example", "Nina", "Nouvelle")
     assert created and not user.has_usable_password()
@@ -364,6 +364,7 @@ def test_invitation_sets_a_password_once(
     assert answer.status_code == 302
     assert client.get(answer.url).url == reverse("teams:ranking", args=[call.slug])
     # The link works once.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # logout cleared the cookies
     assert "expired" in client.get("/" + path, follow=True).content.decode()
 
 
