@@ -12,6 +12,10 @@ from .models import Email
 logger = logging.getLogger(__name__)
 
 
+class DeliveryError(Exception):
+    """A failed delivery, without the recipient's address (the queue retries it)."""
+
+
 def deliver_email(email_id):
     """Send one outbox e-mail unless it was sent already (safe to run twice)."""
     with transaction.atomic():
@@ -30,7 +34,9 @@ def deliver_email(email_id):
             email.error = str(exc)[:2000]
             email.save(update_fields=["status", "error"])
             logger.warning("e-mail %s failed: %s", email.pk, exc.__class__.__name__)
-            raise
+            # Not the original: django-q logs and stores a failed task's exception and
+            # traceback, and SMTP errors name the recipient.
+            raise DeliveryError(f"e-mail {email.pk}: {exc.__class__.__name__}") from None
         stored = body
         for secret in secrets:
             stored = stored.replace(secret, "…")

@@ -1,7 +1,7 @@
 from django.urls import path
 
+from .views import privacy, review, selection
 from .views import public as views
-from .views import review, selection
 
 app_name = "commissions"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("commande/<str:token>/modifier/", views.edit, name="edit"),
     path("commande/<str:token>/retirer/", views.withdraw, name="withdraw"),
     path("coordination/", review.workspace_home, name="workspace"),
+    path("coordination/donnees/", privacy.privacy_home, name="privacy"),
+    path("coordination/donnees/export/", privacy.privacy_export, name="privacy_export"),
+    path("coordination/donnees/effacer/", privacy.privacy_erase, name="privacy_erase"),
     path("coordination/<slug:slug>/", review.review_table, name="review_table"),
     path(
         "coordination/<slug:slug>/commandes/<int:pk>/",

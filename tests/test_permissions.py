@@ -82,6 +82,11 @@ EXPECTED = {
     "commissions:outbox": ("get", COORD_ONLY),
     "commissions:resend_email": ("post", only(404)),  # only decision e-mails are resent
     "commissions:export": ("get", COORD_ONLY),
+    # Not bound to a call: each coordinator sees the data of their own programmes. POSTs
+    # without an address give the form back with its error.
+    "commissions:privacy": ("get", only(200, other_coord=200)),
+    "commissions:privacy_export": ("post", only(200, other_coord=200)),
+    "commissions:privacy_erase": ("post", only(200, other_coord=200)),
     "teams:my_space": ("get", everyone(302)),
     "teams:ranking": (
         "get",
