@@ -4,10 +4,11 @@ from django.core.cache import cache
 
 
 def client_ip(request):
-    # Behind the reverse proxy the client is the first address of X-Forwarded-For.
+    # Behind the reverse proxy: the last address of X-Forwarded-For is the one our proxy
+    # saw; earlier ones are whatever the client claimed.
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if forwarded:
-        return forwarded.split(",")[0].strip()[:64]
+        return forwarded.split(",")[-1].strip()[:64]
     return request.META.get("REMOTE_ADDR", "")[:64]
 
 

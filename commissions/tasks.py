@@ -18,6 +18,7 @@ class DeliveryError(Exception):
 
 def deliver_email(email_id):
     """Send one outbox e-mail unless it was sent already (safe to run twice)."""
+    failure = None
     with transaction.atomic():
         # Lock the row alone: PostgreSQL refuses FOR UPDATE across the nullable join.
         if not list(Email.objects.select_for_update().filter(pk=email_id).values_list("pk")):
@@ -34,13 +35,17 @@ def deliver_email(email_id):
             email.error = str(exc)[:2000]
             email.save(update_fields=["status", "error"])
             logger.warning("e-mail %s failed: %s", email.pk, exc.__class__.__name__)
-            # Not the original: django-q logs and stores a failed task's exception and
-            # traceback, and SMTP errors name the recipient.
-            raise DeliveryError(f"e-mail {email.pk}: {exc.__class__.__name__}") from None
-        stored = body
-        for secret in secrets:
-            stored = stored.replace(secret, "…")
-        email.subject, email.body = subject, stored
-        email.status, email.sent_at, email.error = Email.Status.SENT, timezone.now(), ""
-        email.save(update_fields=["subject", "body", "status", "sent_at", "error"])
+            failure = exc.__class__.__name__
+        else:
+            stored = body
+            for secret in secrets:
+                stored = stored.replace(secret, "…")
+            email.subject, email.body = subject, stored
+            email.status, email.sent_at, email.error = Email.Status.SENT, timezone.now(), ""
+            email.save(update_fields=["subject", "body", "status", "sent_at", "error"])
+    if failure:
+        # Raised once the FAILED status is committed, for the queue to retry. Not the
+        # original: django-q stores a failed task's exception, and SMTP errors name the
+        # recipient.
+        raise DeliveryError(f"e-mail {email_id}: {failure}")
     return "sent"

@@ -424,3 +424,5 @@ def test_a_failed_delivery_raises_and_logs_no_address(call, vocab, caplog):
     text = f"{raised.value} : {''.join(traceback.format_exception(raised.value))}"
     assert str(email.pk) in text
     assert commission.contact_email not in text and commission.contact_email not in caplog.text
+    email.refresh_from_db()
+    assert email.status == Email.Status.FAILED  # kept, for the outbox page, despite the raise
