@@ -23,7 +23,15 @@ def production_env(tmp_path, **extra):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DEBUG", "HTTPS", "SECURE_SSL_REDIRECT", "SECURE_COOKIES", "LOG_FORMAT"}
+        if key
+        not in {
+            "DEBUG",
+            "HTTPS",
+            "SECURE_SSL_REDIRECT",
+            "SECURE_COOKIES",
+            "LOG_FORMAT",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' conftest, never in production
+        }
         and not key.startswith("SECURE_HSTS")
     }
     env.update(
