@@ -3,7 +3,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -463,9 +463,19 @@ class Commission(models.Model):
         return f"{self.reference} — {self.title}"
 
     def save(self, *args, **kwargs):
-        if not self.reference:
+        if self.reference:
+            return super().save(*args, **kwargs)
+        # Two submissions at once may pick the same number: the unique index refuses the
+        # second, which takes the next one (the savepoint keeps the outer transaction usable).
+        for attempt in range(10):
             self.reference = self._next_reference()
-        super().save(*args, **kwargs)
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                self.reference = ""
+                if attempt == 9:
+                    raise
 
     def _next_reference(self):
         year = self.call.academic_year[:4]

@@ -264,3 +264,42 @@ def test_honeypot_is_out_of_keyboard_and_autofill_reach(client, call):
     page = client.get(reverse("commissions:submit", args=[call.slug])).content.decode()
     field = page[page.index('name="nickname"') - 200 : page.index('name="nickname"') + 200]
     assert 'tabindex="-1"' in field and 'autocomplete="off"' in field
+
+
+def test_two_submissions_picking_the_same_reference_both_land(call, vocab, monkeypatch):
+    """Concurrent submissions may read the same last number; the second takes the next."""
+    from commissions.models import Commission
+
+    first = Commission.objects.create(**_commission_fields(call, vocab))
+    taken = first.reference
+    real = Commission._next_reference
+    answers = iter([taken])
+    monkeypatch.setattr(
+        Commission, "_next_reference", lambda self: next(answers, None) or real(self)
+    )
+    second = Commission.objects.create(**_commission_fields(call, vocab))
+    assert second.reference != taken
+    assert Commission.objects.count() == 2
+
+
+def _commission_fields(call, vocab):
+    from commissions.models import Institution
+
+    institution = Institution.objects.create(
+        name="Asbl", legal_form="asbl", sector=vocab["sectors"][0], address="r", city="Namur"
+    )
+    return dict(
+        call=call,
+        institution=institution,
+        contact_name="C",
+        contact_role="R",
+        contact_email="c@x.example",
+        contact_phone="0",
+        title="T",
+        question="Q",
+        context="C",
+        expected_outcome="E",
+        sector=vocab["sectors"][0],
+        commission_type=vocab["types"][0],
+        intervention_context=vocab["contexts"][0],
+    )
