@@ -9,6 +9,11 @@ class CommissionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.urls import register_converter
+
+        from mias.ids import IdConverter
+
+        register_converter(IdConverter, "id")  # before any URLconf is read
         # After Wagtail's migrations, so the permissions and the root page exist.
         post_migrate.connect(_after_migrate, dispatch_uid="commissions-roles")
 

@@ -4,13 +4,15 @@ from django import forms
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from mias.ids import IdChoiceField, IdMultipleChoiceField
+
 from .models import Commission, Institution, KeyDate
 from .similarity import institution_matches
 
 NEW_INSTITUTION = "new"
 
 
-class PresentationChoiceField(forms.ModelChoiceField):
+class PresentationChoiceField(IdChoiceField):
     def label_from_instance(self, obj):
         return obj.when()
 
@@ -50,6 +52,7 @@ class CommissionForm(forms.ModelForm):
             "languages",
             "preferred_presentation",
         ]
+        field_classes = {"commission_type": IdChoiceField, "intervention_context": IdChoiceField}
         widgets = {
             "question": forms.Textarea(attrs={"rows": 4}),
             "context": forms.Textarea(attrs={"rows": 5}),
@@ -134,7 +137,7 @@ class SubmissionForm(CommissionForm):
         choices=[("", _("— choose —"))] + Institution.LegalForm.choices,
         error_messages={"required": _("Choose the legal form.")},
     )
-    sector = forms.ModelChoiceField(
+    sector = IdChoiceField(
         label=_("Sector"),
         queryset=None,
         empty_label=_("— choose —"),
@@ -351,13 +354,13 @@ class NoteForm(forms.Form):
 
 
 class AssignmentForm(forms.Form):
-    reviewer = forms.ModelChoiceField(
+    reviewer = IdChoiceField(
         label=_("Reviewer"),
         queryset=None,
         empty_label=_("— choose —"),
         error_messages={"required": _("Choose a reviewer.")},
     )
-    commissions = forms.ModelMultipleChoiceField(
+    commissions = IdMultipleChoiceField(
         label=_("Commissions to review"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -413,13 +416,13 @@ class SelectionParamsForm(forms.Form):
         max_value=500,
         help_text=_("The others are told they are not selected."),
     )
-    pinned = forms.ModelMultipleChoiceField(
+    pinned = IdMultipleChoiceField(
         label=_("Pinned (always selected)"),
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    excluded = forms.ModelMultipleChoiceField(
+    excluded = IdMultipleChoiceField(
         label=_("Excluded (never selected)"),
         queryset=None,
         required=False,

@@ -18,29 +18,29 @@ urlpatterns = [
     path("coordination/donnees/effacer/", privacy.privacy_erase, name="privacy_erase"),
     path("coordination/<slug:slug>/", review.review_table, name="review_table"),
     path(
-        "coordination/<slug:slug>/commandes/<int:pk>/",
+        "coordination/<slug:slug>/commandes/<id:pk>/",
         review.review_commission,
         name="review_commission",
     ),
-    path("coordination/<slug:slug>/commandes/<int:pk>/note/", review.add_note, name="add_note"),
+    path("coordination/<slug:slug>/commandes/<id:pk>/note/", review.add_note, name="add_note"),
     path("coordination/<slug:slug>/relecteurs/", review.assignments, name="assignments"),
     path("coordination/<slug:slug>/selection/", selection.selection_home, name="selection"),
     path(
         "coordination/<slug:slug>/selection/comparer/", selection.compare_runs, name="compare_runs"
     ),
     path(
-        "coordination/<slug:slug>/selection/<int:number>/",
+        "coordination/<slug:slug>/selection/<id:number>/",
         selection.selection_run,
         name="selection_run",
     ),
     path(
-        "coordination/<slug:slug>/selection/<int:number>/confirmer/",
+        "coordination/<slug:slug>/selection/<id:number>/confirmer/",
         selection.confirm_run,
         name="confirm_run",
     ),
     path("coordination/<slug:slug>/envois/", selection.outbox, name="outbox"),
     path(
-        "coordination/<slug:slug>/envois/<int:pk>/renvoyer/",
+        "coordination/<slug:slug>/envois/<id:pk>/renvoyer/",
         selection.resend_email,
         name="resend_email",
     ),

@@ -1,10 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mias.ids import IdChoiceField
+
 from .models import AllocationRun, Student
 
 
-class _StudentChoice(forms.ModelChoiceField):
+class _StudentChoice(IdChoiceField):
     def label_from_instance(self, obj):
         return obj.name
 

@@ -6,6 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mias.ids import parse_id
+
 from .models import Preference, Student
 
 
@@ -36,12 +38,12 @@ def parse_order(data, commissions):
     else:
         numbers = {}
         for pk in pks:
-            raw = (data.get(f"rank-{pk}") or "").strip()
-            if not raw.isdigit() or not 1 <= int(raw) <= len(pks):
+            number = parse_id(data.get(f"rank-{pk}"))
+            if number is None or not 1 <= number <= len(pks):
                 raise RankingError(
                     _("Give each commission a number from 1 to %(count)d.") % {"count": len(pks)}
                 )
-            numbers[pk] = int(raw)
+            numbers[pk] = number
         if len(set(numbers.values())) != len(pks):
             raise RankingError(
                 _("Each number from 1 to %(count)d must be used once.") % {"count": len(pks)}

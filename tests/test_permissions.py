@@ -230,3 +230,17 @@ def test_permission_matrix(client, world):
             client.logout()
             assert client.get(root).status_code == 302, prefix  # their own login
     assert not wrong, "\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/equipes/99999999999999999999999999/",
+        "/coordination/x/commandes/123456789012345678901234567890/",
+        "/coordination/x/selection/comparer/?a=99999999999999999999999&b=²",
+    ],
+)
+def test_ids_too_long_for_the_database_are_not_found(client, django_user_model, path):
+    user = django_user_model.objects.create_superuser("root", "r@x.example", "pw-root-123")
+    client.force_login(user)
+    assert client.get(path).status_code == 404

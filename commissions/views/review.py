@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mias.ids import parse_id
+
 from .. import rules
 from ..forms import AssignmentForm, NoteForm, ScoreForm
 from ..models import (
@@ -52,10 +54,7 @@ def coordinator_call(request, slug):
 
 
 def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return parse_id(value)
 
 
 @login_required

@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mias.ids import parse_id
+
 from .. import selecting
 from ..exports import call_workbook
 from ..forms import SelectionParamsForm
@@ -34,8 +36,8 @@ def selection_home(request, slug):
     runs = list(call.selection_runs.select_related("created_by", "confirmed_by"))
     base = None
     base_number = request.GET.get("from")
-    if base_number and base_number.isdigit():
-        base = next((r for r in runs if r.number == int(base_number)), None)
+    if parse_id(base_number) is not None:
+        base = next((r for r in runs if r.number == parse_id(base_number)), None)
     if request.method == "POST":
         form = SelectionParamsForm(request.POST, commissions=_active(call))
         if form.is_valid():
@@ -138,14 +140,14 @@ def _changed_settings(a, b, commissions, call):
 @login_required
 def compare_runs(request, slug):
     call = coordinator_call(request, slug)
-    numbers = [request.GET.get("a", ""), request.GET.get("b", "")]
-    if not all(n.isdigit() for n in numbers):
+    numbers = [parse_id(request.GET.get("a")), parse_id(request.GET.get("b"))]
+    if None in numbers:
         runs = list(call.selection_runs.all()[:2])
         if len(runs) < 2:
             messages.info(request, _("Run the selection twice to compare two runs."))
             return redirect("commissions:selection", slug=call.slug)
         return redirect(f"{request.path}?a={runs[1].number}&b={runs[0].number}")
-    a, b = (_run_or_404(call, int(n)) for n in numbers)
+    a, b = (_run_or_404(call, n) for n in numbers)
     commissions = Commission.objects.filter(call=call).for_listing().in_bulk()
     sel_a, sel_b = set(a.result.get("selected", [])), set(b.result.get("selected", []))
     rows = []

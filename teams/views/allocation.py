@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from commissions.views.review import coordinator_call
+from mias.ids import parse_id
 
 from .. import allocating
 from ..exports import teams_workbook
@@ -242,7 +243,5 @@ def export(request, slug):
 
 
 def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
+    found = parse_id(value)
+    return -1 if found is None else found

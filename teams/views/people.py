@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from commissions.mail import fresh_key, queue_email
 from commissions.views.review import coordinator_call
+from mias.ids import parse_id
 
 from ..accounts import invite as send_invitation
 from ..allocating import selected_commissions
@@ -63,9 +64,12 @@ def invite(request, slug):
     """Send the invitation again to one person, or to everyone not invited yet."""
     call = coordinator_call(request, slug)
     model = Supervisor if request.POST.get("kind") == "supervisor" else Student
-    pk = request.POST.get("pk", "")
-    if pk.isdigit():
-        person = get_object_or_404(model.objects.select_related("user"), call=call, pk=pk)
+    raw = request.POST.get("pk")
+    if raw is not None:  # one person; a bad id is nobody, never "everyone"
+        pk = parse_id(raw)
+        person = get_object_or_404(
+            model.objects.select_related("user"), call=call, pk=-1 if pk is None else pk
+        )
         send_invitation(person, again=True)
         messages.success(
             request, _("Invitation sent again to %(email)s.") % {"email": person.email}

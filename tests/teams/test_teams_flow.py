@@ -450,3 +450,20 @@ def test_institution_sees_its_published_team_through_its_link(client, call, voca
     assert 'id="your-team"' in page
     assert team.supervisor.email in page
     assert all(m.email in page for m in team.members.all())
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "²", "-1", "1.5"])
+def test_odd_ids_in_forms_get_a_message(client, call, vocab, coordinator, value):
+    _sel, (student, *_rest), _sups = make_cohort(call, vocab, 2, 2, 0)
+    client.force_login(student.user)
+    url = reverse("teams:ranking", args=[call.slug])
+    page = client.post(url, {"part": "wishes", "first": value})
+    assert page.status_code == 200 and "is-invalid" in page.content.decode()
+    numbers = {f"rank-{c.pk}": value for c in _sel}
+    assert client.post(url, numbers).status_code == 400
+    client.force_login(coordinator)
+    answer = client.post(reverse("teams:invite", args=[call.slug]), {"pk": value})
+    assert answer.status_code == 404
+    assert not Email.objects.filter(kind="invitation_student").exists()
+    answer = client.post(reverse("commissions:assignments", args=[call.slug]), {"reviewer": value})
+    assert answer.status_code == 200
