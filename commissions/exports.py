@@ -1,10 +1,12 @@
 """Excel workbooks (openpyxl): submissions with scores and decisions, one sheet per run."""
 
+import re
 from io import BytesIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -15,11 +17,16 @@ from .selecting import explanation, outcomes
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1D5C8C")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# openpyxl refuses control characters; U+FFFE/U+FFFF make a file Excel cannot open.
+UNWRITABLE = re.compile(ILLEGAL_CHARACTERS_RE.pattern[:-1] + "\ufffe\uffff]")
 
 
 def safe(value):
-    """Text a spreadsheet will never run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """Text a spreadsheet will never run as a formula, without characters XML cannot hold."""
+    if not isinstance(value, str):
+        return value
+    value = UNWRITABLE.sub("", value)
+    if value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

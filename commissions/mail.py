@@ -112,7 +112,9 @@ def render_email(email, context):
         else:
             subject = render_to_string(f"emails/{email.kind}_subject.txt", context)
             body = render_to_string(f"emails/{email.kind}.txt", context)
-    return " ".join(subject.split()), body
+    # Plain str, not the template engine's SafeString: a page that previews the e-mail
+    # must escape what the institution typed.
+    return "" + " ".join(subject.split()), "" + body
 
 
 def _custom_template(email):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from commissions.exports import safe, write_sheet
+from commissions.exports import UNWRITABLE, safe, write_sheet
 
 from .models import Preference, Student, Team
 
@@ -15,7 +15,7 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 def _sheet_title(text, taken):
-    base = _SHEET_FORBIDDEN.sub(" ", text).strip()[:28] or "?"
+    base = _SHEET_FORBIDDEN.sub(" ", UNWRITABLE.sub("", text)).strip(" '")[:28] or "?"
     title, n = base, 2
     while title.lower() in taken:
         title, n = f"{base[:25]} ({n})", n + 1

@@ -63,3 +63,9 @@ class DeadlineForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
     )
+
+    def clean_preferences_deadline(self):
+        value = self.cleaned_data["preferences_deadline"]
+        if value is not None and not 2000 <= value.year <= 2100:
+            raise forms.ValidationError(_("Give a date between the years 2000 and 2100."))
+        return value

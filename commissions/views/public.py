@@ -133,7 +133,11 @@ def edit(request, token):
             request, _("The deadline has passed: the commission can no longer be edited.")
         )
         return redirect(portal_url)
-    form = CommissionForm(request.POST or None, instance=commission, call=commission.call)
+    form = CommissionForm(
+        request.POST if request.method == "POST" else None,
+        instance=commission,
+        call=commission.call,
+    )
     if request.method == "POST" and form.is_valid():
         services.update_commission(form)
         messages.success(request, _("Your changes are saved."))
@@ -150,7 +154,7 @@ def withdraw(request, token):
     if not commission.can_withdraw():
         messages.warning(request, _("This commission can no longer be withdrawn."))
         return redirect(portal_url)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.withdraw_commission(commission)
         messages.success(request, _("Your commission is withdrawn. Thank you for letting us know."))
@@ -164,7 +168,7 @@ def withdraw(request, token):
 
 @require_http_methods(["GET", "POST"])
 def request_link(request):
-    form = LinkRequestForm(request.POST or None)
+    form = LinkRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if not too_many(
             request, "link", settings.RATE_LIMIT_LINK_REQUESTS, settings.RATE_LIMIT_WINDOW

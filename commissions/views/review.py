@@ -139,7 +139,9 @@ def review_commission(request, slug, pk):
         r.criterion_id: r
         for r in Review.objects.filter(commission=commission, reviewer=request.user)
     }
-    form = ScoreForm(request.POST or None, criteria=criteria, existing=mine)
+    form = ScoreForm(
+        request.POST if request.method == "POST" else None, criteria=criteria, existing=mine
+    )
     if request.method == "POST" and form.is_valid():
         record_review_submission(commission, request.user, form.scores(), form.comments())
         messages.success(request, _("Your scores are saved."))
@@ -216,7 +218,9 @@ def assignments(request, slug):
     call = coordinator_call(request, slug)
     commissions = Commission.objects.filter(call=call).active().order_by("reference")
     form = AssignmentForm(
-        request.POST or None, reviewers=reviewer_queryset(call), commissions=commissions
+        request.POST if request.method == "POST" else None,
+        reviewers=reviewer_queryset(call),
+        commissions=commissions,
     )
     if request.method == "POST" and form.is_valid():
         reviewer = form.cleaned_data["reviewer"]
