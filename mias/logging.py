@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 # Applied to the message and the traceback: no log line may carry an e-mail address or a
 # secret that opens a commission or sets a password.
 REDACTIONS = [
-    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
+    # Bounded repeats: unbounded ones take quadratic time on a long run of letters.
+    (re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"), "[email]"),
     (re.compile(r"(/commande/)(?!lien/)[^/\s?#\"']+"), r"\1[token]"),
     (re.compile(r"(/accounts/mot-de-passe/)[^/\s?#\"']+/[^/\s?#\"']+"), r"\1[token]"),
 ]

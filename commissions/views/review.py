@@ -73,7 +73,7 @@ def review_table(request, slug):
         "type": _int(request.GET.get("type")),
         "context": _int(request.GET.get("context")),
         "status": request.GET.get("status", "")[:20],
-        "q": request.GET.get("q", "")[:100].strip(),
+        "q": request.GET.get("q", "")[:100].replace("\x00", "").strip(),  # PostgreSQL refuses NUL
     }
     commissions = commissions.matching(**filters)
     aggregates = call_aggregates(call)

@@ -436,13 +436,6 @@ def test_export_and_decision_emails(
 # --------------------------------------------------------------------------- known bugs
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (XSS): the confirm page previews the decision e-mail unescaped: "
-    "commissions/mail.py render_email returns render_to_string's SafeString, printed by "
-    "{{ p.body }} in templates/commissions/selection/confirm.html; a commission titled "
-    "<script>…</script> runs in the coordinator's browser",
-)
 def test_decision_preview_escapes_what_institutions_typed(client, workspace):
     call = workspace["call"]
     selecting.run_selection(call, workspace["coordinator"], selecting.default_params(call))
@@ -451,12 +444,6 @@ def test_decision_preview_escapes_what_institutions_typed(client, workspace):
     assert_no_raw_markup(page)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: texts with characters XML cannot hold break the Excel export: control "
-    "characters raise openpyxl's IllegalCharacterError (500, commissions/exports.py:38 "
-    "write_sheet, `safe` keeps them); U+FFFE/U+FFFF give a workbook Excel cannot open",
-)
 @pytest.mark.parametrize("char", ["\x08", "\x1b", "\ufffe"])
 def test_export_survives_characters_xml_cannot_hold(client, workspace, vocab, char):
     call = workspace["call"]
@@ -492,13 +479,6 @@ def test_huge_ids_in_multiple_choices_get_a_message(client, workspace, page):
     assert response.context["form"].errors
 
 
-@pytest.mark.xfail(
-    condition=on_postgresql(),
-    strict=True,
-    reason="BUG (PostgreSQL): the review table's search ?q=%00 is a 500: psycopg DataError "
-    "'PostgreSQL text fields cannot contain NUL (0x00) bytes' (commissions/views/review.py "
-    "review_table passes q to CommissionQuerySet.matching, commissions/models.py icontains)",
-)
 def test_search_with_a_nul_character(client, workspace):
     url = reverse("commissions:review_table", args=[workspace["call"].slug])
     response = client.get(url, {"q": "a\x00b"})

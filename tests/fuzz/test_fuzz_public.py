@@ -246,26 +246,12 @@ def plain(text):
     return " ".join(str(text).split())
 
 
-# Known bugs, each pinned by a strict xfail test. Once one is fixed its test passes and
-# fails as XPASS: remove the xfail and set the flag to False, so the fuzzers cover it again.
-#
-# E-mail subjects are rendered with HTML autoescaping ("A &amp; B"):
-# test_fuzz_public.py::test_email_subjects_are_plain_text.
-SUBJECTS_ESCAPED_BUG = True
-# Characters XML 1.0 cannot hold (control characters, U+FFFE, U+FFFF) break the Excel
-# exports: a 500 (openpyxl's IllegalCharacterError) or a file Excel cannot open:
-# test_fuzz_coordination.py::test_export_survives_characters_xml_cannot_hold.
-EXPORT_CONTROL_CHARS_BUG = True
-# The decision e-mail preview on the confirm page prints the institution's text unescaped:
-# test_fuzz_coordination.py::test_decision_preview_escapes_what_institutions_typed.
-PREVIEW_UNESCAPED_BUG = True
-# A ranking deadline in year 1 passes the form: a 500 on SQLite (OverflowError); on
-# PostgreSQL it is stored and then every page of the call is a 500 (DataError on reading):
-# test_fuzz_teams.py::test_a_deadline_out_of_range_gets_a_message.
-DEADLINE_OVERFLOW_BUG = True
-# The review table's search (?q=) with a NUL character is a 500 on PostgreSQL (DataError):
-# test_fuzz_coordination.py::test_search_with_a_nul_character.
-NUL_SEARCH_BUG = True
+# Bugs the fuzzers found, now fixed; each flag re-enables the examples that found it.
+SUBJECTS_ESCAPED_BUG = False  # e-mail subjects rendered with HTML autoescaping
+EXPORT_CONTROL_CHARS_BUG = False  # control characters, U+FFFE/U+FFFF broke the workbooks
+PREVIEW_UNESCAPED_BUG = False  # the decision preview printed the institution's text raw
+DEADLINE_OVERFLOW_BUG = False  # a year-1 ranking deadline: a 500, for good on PostgreSQL
+NUL_SEARCH_BUG = False  # ?q= with NUL: a 500 on PostgreSQL
 
 
 def on_postgresql():
@@ -740,12 +726,6 @@ def test_malformed_and_foreign_tokens_are_404(client, tokens, choice, data, page
 # --------------------------------------------------------------------------- known bugs
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: e-mail subjects are HTML-escaped: templates/emails/*_subject.txt are rendered "
-    "with autoescaping by commissions/mail.py render_email (institution 'A & B <C>' gives "
-    "'… de A &amp; B &lt;C&gt;'); same for the decision and team subjects (the title)",
-)
 def test_email_subjects_are_plain_text(
     client, open_call, vocab, broker, django_capture_on_commit_callbacks
 ):
@@ -758,12 +738,6 @@ def test_email_subjects_are_plain_text(
     assert notice.subject.endswith("A & B <C>"), notice.subject
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an empty POST (no field at all, e.g. `curl -X POST`) re-displays the form "
-    "without any message: `Form(request.POST or None)` takes an empty POST for a GET "
-    "(commissions/views/public.py edit, withdraw, request_link)",
-)
 @pytest.mark.parametrize("page", ["edit", "withdraw", "request_link"])
 def test_an_empty_post_gets_a_message(client, linked, page):
     _commission, token = linked

@@ -656,13 +656,6 @@ def test_ranking_survives_unicode_digits(cohort):
     assert response.status_code == 400
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a ranking deadline of 0001-01-01T00:00 passes the form (teams/views/people.py "
-    "people(), teams/forms.py DeadlineForm): on SQLite the save raises OverflowError (500); on "
-    "PostgreSQL it is stored as a BC timestamp and every later read of the call is a 500 "
-    "(DataError 'timestamp too small'): the people page, the students' ranking page…",
-)
 def test_a_deadline_out_of_range_gets_a_message(client, cohort):
     call = cohort["call"]
     url = reverse("teams:people", args=[call.slug])
@@ -672,13 +665,6 @@ def test_a_deadline_out_of_range_gets_a_message(client, cohort):
     assert client.get(url).status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the teams workbook breaks on characters XML cannot hold, as the "
-    "commissions export does: a 500 for a control character in a commission title "
-    "(teams/exports.py via commissions/exports.py safe/write_sheet), an unreadable file "
-    "for U+FFFE",
-)
 @pytest.mark.parametrize("char", ["\x07", "\ufffe"])
 def test_teams_workbook_survives_characters_xml_cannot_hold(client, cohort, char):
     Commission.objects.filter(pk=cohort["commissions"][0].pk).update(title=f"Titre{char}")
