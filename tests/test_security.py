@@ -52,3 +52,10 @@ def test_pages_send_a_policy_without_inline_scripts(client, call):
         policy = client.get(url).headers.get("Content-Security-Policy", "")
         assert "script-src 'self'" in policy and "unsafe-inline" not in policy
         assert "frame-ancestors 'none'" in policy
+
+
+def test_error_pages_are_the_sites_own(client, settings):
+    settings.DEBUG = False
+    page = client.get("/commande/not-a-token/")
+    assert page.status_code == 404
+    assert 'href="/"' in page.content.decode() and "MIAS" in page.content.decode()
