@@ -1,0 +1,77 @@
+"""Row locks under real concurrency: two connections at once, on PostgreSQL.
+
+SQLite serialises every writer, so these only say something on PostgreSQL (CI's second run).
+"""
+
+import threading
+
+import pytest
+from conftest import make_cohort
+from django.db import connection, connections, transaction
+
+from commissions import selecting
+from commissions.models import Email
+from commissions.roles import make_coordinator
+from teams import allocating
+from teams.models import Team
+
+pytestmark = [
+    # The flush after a transactional test would take the migrations' data (Wagtail's root
+    # page) from the tests that follow: restore it.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row locks need PostgreSQL's concurrency"
+    ),
+]
+
+
+def at_once(action, count=2):
+    """Run action() in `count` threads released together; return what each returned/raised."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def run(i):
+        try:
+            barrier.wait()
+            with transaction.atomic():
+                results[i] = action()
+        except Exception as exc:  # the loser's refusal is the point
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
+
+
+@pytest.fixture
+def coordinator(django_user_model, programme):
+    user = django_user_model.objects.create_user("coord", "c@x.example", "pw-coord-123")
+    make_coordinator(user, programme)
+    return user
+
+
+def test_two_coordinators_publish_at_once_teams_go_out_once(call, vocab, coordinator):
+    make_cohort(call, vocab)
+    run = allocating.run_allocation(call, coordinator)
+    allocating.apply_run(run, coordinator)
+    results = at_once(lambda: allocating.publish(call, coordinator, accept_warnings=True))
+    assert sorted(type(r).__name__ for r in results) == ["TeamsError", "int"]
+    assert Team.objects.filter(published_at__isnull=False).count() == 3
+    assert Email.objects.filter(kind="team_student").count() == 12
+
+
+def test_two_confirmations_of_a_selection_apply_once(call, vocab, coordinator):
+    selected, _students, _sups = make_cohort(call, vocab, students=0, supervisors=0)
+    for c in selected:
+        c.status = "under_review"
+        c.save(update_fields=["status"])
+    run = selecting.run_selection(call, coordinator, selecting.default_params(call))
+    results = at_once(lambda: selecting.confirm_run(run, coordinator))
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(refused) == 1 and isinstance(refused[0], selecting.AlreadyConfirmed)
+    assert Email.objects.filter(key__startswith="decision:").count() == len(selected)
