@@ -124,6 +124,36 @@ class CommissionForm(forms.ModelForm):
         return [self.contact_fieldset(), self.commission_fieldset()]
 
 
+class EditForm(CommissionForm):
+    """Editing through the private link; `version` tells a stale tab from a fresh one."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version()
+
+    def layout_parts(self):
+        return [*super().layout_parts(), "version"]
+
+    def is_stale(self, current):
+        """True (and a message on the form) when someone saved since this form was opened."""
+        if "version" not in self.data or self.cleaned_data.get("version") == current:
+            return False  # without the page's field (a script) there is nothing to compare
+        self.add_error(
+            None,
+            _(
+                "This commission was changed elsewhere (another tab or person) since you "
+                "opened this page. Your text is kept below: check it against the current "
+                "version and save again."
+            ),
+        )
+        # The next save of this page is a deliberate overwrite.
+        self.data = self.data.copy()
+        self.data["version"] = current
+        return True
+
+
 class SubmissionForm(CommissionForm):
     """The public form: institution, contact, commission, commitments, consent."""
 

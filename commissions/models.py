@@ -489,6 +489,10 @@ class Commission(models.Model):
         number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
         return f"{prefix}{number:03d}"
 
+    def version(self):
+        """Changes whenever the commission is saved: guards against overwriting from a stale tab."""
+        return self.updated_at.isoformat() if self.updated_at else ""
+
     def language_labels(self):
         labels = dict(self.Language.choices)
         return [str(labels.get(code, code)) for code in self.languages]

@@ -75,3 +75,30 @@ def test_two_confirmations_of_a_selection_apply_once(call, vocab, coordinator):
     refused = [r for r in results if isinstance(r, Exception)]
     assert len(refused) == 1 and isinstance(refused[0], selecting.AlreadyConfirmed)
     assert Email.objects.filter(key__startswith="decision:").count() == len(selected)
+
+
+def test_two_tabs_saving_at_once_one_wins_the_other_is_told(call, vocab, coordinator):
+    from commissions.forms import EditForm
+    from commissions.services import update_commission
+
+    (commission, *_rest), _students, _sups = make_cohort(call, vocab, 1, 0, 0)
+    base = EditForm(instance=commission, call=call).initial
+    data = {k: (v.pk if hasattr(v, "pk") else v) for k, v in base.items() if v is not None}
+    data["languages"] = ["fr"]
+    data["preferred_presentation"] = call.key_dates.filter(kind="oral").first().pk
+    data["version"] = commission.version()  # both tabs opened the same version
+
+    def save(title):
+        def action():
+            form = EditForm({**data, "title": title}, instance=commission, call=call)
+            assert form.is_valid(), form.errors
+            return update_commission(form)
+
+        return action
+
+    barrier_actions = [save("Onglet A"), save("Onglet B")]
+    results = at_once(lambda: barrier_actions.pop()(), count=2)
+    assert sorted(type(r).__name__ for r in results) == ["Commission", "bool"], results
+    assert False in results  # the later tab is told, not silently overwritten
+    commission.refresh_from_db()
+    assert commission.title in ("Onglet A", "Onglet B")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .. import services
-from ..forms import CommissionForm, LinkRequestForm, SubmissionForm, WithdrawForm
+from ..forms import EditForm, LinkRequestForm, SubmissionForm, WithdrawForm
 from ..models import AccessToken, Call
 from ..ratelimit import too_many
 
@@ -133,13 +133,12 @@ def edit(request, token):
             request, _("The deadline has passed: the commission can no longer be edited.")
         )
         return redirect(portal_url)
-    form = CommissionForm(
+    form = EditForm(
         request.POST if request.method == "POST" else None,
         instance=commission,
         call=commission.call,
     )
-    if request.method == "POST" and form.is_valid():
-        services.update_commission(form)
+    if request.method == "POST" and form.is_valid() and services.update_commission(form):
         messages.success(request, _("Your changes are saved."))
         return redirect(portal_url)
     return render(

@@ -200,3 +200,30 @@ def test_full_path_submit_then_edit_through_link(
     link = next(line for line in mail.outbox[0].body.splitlines() if "/commande/" in line)
     token = link.strip().rstrip("/").rsplit("/", 1)[1]
     assert Commission.objects.get() == AccessToken.resolve(token)
+
+
+def test_a_stale_tab_does_not_overwrite_a_newer_edit(client, call, vocab, broker):
+    """Two tabs open the edit page; the second to save is told, and keeps its text."""
+    from commissions.models import AccessToken, Commission
+
+    client.post(call.get_submit_url(), valid_submission(call, vocab))
+    commission = Commission.objects.get()
+    url = reverse("commissions:edit", args=[AccessToken.issue(commission)])
+    first = client.get(url).context["form"].initial
+    data = {k: v for k, v in valid_submission(call, vocab).items() if k in first or k == "version"}
+    data["version"] = client.get(url).context["form"]["version"].value()
+    assert client.post(url, {**data, "title": "Première version"}).status_code == 302
+    stale = client.post(url, {**data, "title": "Seconde version"})
+    assert stale.status_code == 200
+    assert "changed elsewhere" in stale.content.decode() or "modifiée ailleurs" in (
+        stale.content.decode()
+    )
+    assert 'value="Seconde version"' in stale.content.decode()
+    commission.refresh_from_db()
+    assert commission.title == "Première version"
+    # Saving again from that page is a deliberate overwrite.
+    again = {**data, "title": "Seconde version"}
+    again["version"] = stale.context["form"]["version"].value()
+    assert client.post(url, again).status_code == 302
+    commission.refresh_from_db()
+    assert commission.title == "Seconde version"
