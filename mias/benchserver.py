@@ -35,6 +35,25 @@ PROTOCOL = "@@bench "
 MINIMAL_PATH = "/__bench__/minimal/"
 
 
+def add_server_arguments(parser, concurrency, who):
+    """The options every bench on the real server takes."""
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--concurrency", type=int, default=concurrency, help=f"simultaneous {who}")
+    parser.add_argument(
+        "--use-database",
+        metavar="URL",
+        help="an already migrated database to fill and leave in place (the tests pass a "
+        "copy of the test database); default: a scratch database, dropped at the end",
+    )
+
+
+def check_server_arguments(options):
+    from django.core.management.base import CommandError
+
+    if options["workers"] < 1 or options["concurrency"] < 1:
+        raise CommandError("--workers and --concurrency must be at least 1")
+
+
 class BenchError(Exception):
     """A bench could not run (not a measured failure)."""
 

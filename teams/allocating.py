@@ -45,7 +45,7 @@ def selected_commissions(call):
 
 
 def is_published(call):
-    return call.teams.filter(published_at__isnull=False).exists()
+    return call.teams.published().exists()
 
 
 @dataclass
@@ -86,9 +86,7 @@ def load_inputs(call):
         for t in Team.objects.filter(call=call, locked=True).prefetch_related("members")
     }
     ranks = {}
-    for sid, cid, rank in Preference.objects.filter(student__call=call).values_list(
-        "student_id", "commission_id", "rank"
-    ):
+    for (sid, cid), rank in Preference.objects.ranks(call).items():
         ranks.setdefault(sid, {})[cid] = rank
     wishes = {}
     for a, b in Student.wishes.through.objects.filter(from_student__call=call).values_list(
@@ -397,7 +395,7 @@ def publish(call, user, accept_warnings=False):
         teams = list(
             Team.objects.filter(call=call)
             .select_related("commission", "supervisor__user")
-            .prefetch_related("members__user")
+            .with_members()
         )
         if not teams:
             raise TeamsError(_("There are no teams to publish yet."))

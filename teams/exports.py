@@ -23,14 +23,28 @@ def _sheet_title(text, taken):
     return title
 
 
+def _student_row(student, team, ranks):
+    """One line of the students sheet; a student without a team says so."""
+    commission = team.commission if team else None
+    supervisor = team.supervisor if team else None
+    return [
+        student.user.last_name,
+        student.user.first_name,
+        student.email,
+        student.prior_studies,
+        ", ".join(student.languages or []),
+        commission.reference if commission else "",
+        commission.title if commission else _("(no team)"),
+        commission.institution.name if commission else "",
+        ranks.get((student.pk, commission.pk)) if commission else None,
+        supervisor.name if supervisor else "",
+        supervisor.email if supervisor else "",
+    ]
+
+
 def teams_workbook(call):
-    teams = list(Team.objects.filter(call=call).for_board().prefetch_related("members__user"))
-    ranks = {
-        (s, c): r
-        for s, c, r in Preference.objects.filter(student__call=call).values_list(
-            "student_id", "commission_id", "rank"
-        )
-    }
+    teams = list(Team.objects.filter(call=call).for_board().with_members())
+    ranks = Preference.objects.ranks(call)
     workbook = Workbook()
     sheet = workbook.active
     taken = set()
@@ -48,41 +62,9 @@ def teams_workbook(call):
         _("Supervisor"),
         _("Supervisor's e-mail"),
     ]
-    rows = []
-    for team in teams:
-        c = team.commission
-        for s in sorted(team.members.all(), key=lambda s: (s.user.last_name, s.user.first_name)):
-            rows.append(
-                [
-                    s.user.last_name,
-                    s.user.first_name,
-                    s.email,
-                    s.prior_studies,
-                    ", ".join(s.languages or []),
-                    c.reference,
-                    c.title,
-                    c.institution.name,
-                    ranks.get((s.pk, c.pk)),
-                    team.supervisor.name if team.supervisor else "",
-                    team.supervisor.email if team.supervisor else "",
-                ]
-            )
-    for s in Student.objects.filter(call=call, team__isnull=True).for_listing():
-        rows.append(
-            [
-                s.user.last_name,
-                s.user.first_name,
-                s.email,
-                s.prior_studies,
-                ", ".join(s.languages or []),
-                "",
-                _("(no team)"),
-                "",
-                None,
-                "",
-                "",
-            ]
-        )
+    rows = [_student_row(s, team, ranks) for team in teams for s in team.members.all()]
+    unplaced = Student.objects.filter(call=call, team__isnull=True).for_listing()
+    rows += [_student_row(s, None, ranks) for s in unplaced]
     write_sheet(sheet, headers, rows)
     for team in teams:
         c = team.commission
@@ -105,7 +87,7 @@ def teams_workbook(call):
         )
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)
-        for s in sorted(team.members.all(), key=lambda s: (s.user.last_name, s.user.first_name)):
+        for s in team.members.all():
             ws.append([safe(s.name), safe(s.email), safe(s.prior_studies), ranks.get((s.pk, c.pk))])
         ws.column_dimensions["A"].width = 28
         ws.column_dimensions["B"].width = 40

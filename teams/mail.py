@@ -51,7 +51,7 @@ def _team(pk):
         Team.objects.select_related(
             "call__programme", "commission__institution", "supervisor__user"
         )
-        .prefetch_related("members__user")
+        .with_members()
         .get(pk=pk)
     )
 
@@ -67,9 +67,7 @@ def _team_student(email, issue_link=True):
 @register("team_supervisor", _("Teams published (supervisor)"))
 def _team_supervisor(email, issue_link=True):
     supervisor = _person(Supervisor, email)
-    teams = list(
-        supervisor.teams.select_related("commission__institution").prefetch_related("members__user")
-    )
+    teams = list(supervisor.teams.select_related("commission__institution").with_members())
     link = absolute(reverse("teams:supervisor_home"))
     return {"person": supervisor, "call": supervisor.call, "teams": teams, "link": link}, []
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -92,6 +93,13 @@ class Supervisor(Person):
         ]
 
 
+class PreferenceQuerySet(models.QuerySet):
+    def ranks(self, call):
+        """{(student pk, commission pk): rank} for a whole call, in one query."""
+        rows = self.filter(student__call=call).values_list("student_id", "commission_id", "rank")
+        return {(student, commission): rank for student, commission, rank in rows}
+
+
 class Preference(models.Model):
     """A student's rank for one selected commission (1 = first choice)."""
 
@@ -105,6 +113,8 @@ class Preference(models.Model):
         verbose_name=_("commission"),
     )
     rank = models.PositiveSmallIntegerField(_("rank"))
+
+    objects = PreferenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("preference")
@@ -196,6 +206,13 @@ class AllocationRun(models.Model):
 
 
 class TeamQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published_at__isnull=False)
+
+    def with_members(self):
+        """Members by name, with their accounts: no sorting left to the pages."""
+        return self.prefetch_related(Prefetch("members", queryset=Student.objects.for_listing()))
+
     def for_board(self):
         return self.select_related(
             "commission__institution", "commission__sector", "supervisor__user"

@@ -4,6 +4,8 @@ from django.utils import timezone
 
 from commissions.rules import is_coordinator
 
+from .allocating import is_published
+
 
 def is_member(user, team):
     return user.is_authenticated and any(s.user_id == user.pk for s in team.members.all())
@@ -31,4 +33,4 @@ def ranking_open(call, now=None):
     now = now or timezone.now()
     if call.preferences_deadline and now >= call.preferences_deadline:
         return False
-    return not call.teams.filter(published_at__isnull=False).exists()
+    return not is_published(call)

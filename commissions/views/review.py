@@ -53,10 +53,6 @@ def coordinator_call(request, slug):
     return call
 
 
-def _int(value):
-    return parse_id(value)
-
-
 @login_required
 def review_table(request, slug):
     call = workspace_call(request, slug)
@@ -69,9 +65,9 @@ def review_table(request, slug):
     if not coordinator:
         commissions = commissions.filter(pk__in=list(mine))
     filters = {
-        "sector": _int(request.GET.get("sector")),
-        "type": _int(request.GET.get("type")),
-        "context": _int(request.GET.get("context")),
+        "sector": parse_id(request.GET.get("sector")),
+        "type": parse_id(request.GET.get("type")),
+        "context": parse_id(request.GET.get("context")),
         "status": request.GET.get("status", "")[:20],
         "q": request.GET.get("q", "")[:100].replace("\x00", "").strip(),  # PostgreSQL refuses NUL
     }

@@ -17,15 +17,6 @@ from ..forms import RunForm
 from ..models import AllocationRun, Preference, Student, Supervisor, Team
 
 
-def _ranks(call):
-    return {
-        (s, c): r
-        for s, c, r in Preference.objects.filter(student__call=call).values_list(
-            "student_id", "commission_id", "rank"
-        )
-    }
-
-
 def _show(request, found):
     for text in found.warnings:
         messages.warning(request, text)
@@ -34,11 +25,11 @@ def _show(request, found):
 @login_required
 def board(request, slug):
     call = coordinator_call(request, slug)
-    teams = list(Team.objects.filter(call=call).for_board().prefetch_related("members__user"))
-    ranks = _ranks(call)
+    teams = list(Team.objects.filter(call=call).for_board().with_members())
+    ranks = Preference.objects.ranks(call)
     rows = []
     for team in teams:
-        members = sorted(team.members.all(), key=lambda s: (s.user.last_name, s.user.first_name))
+        members = team.members.all()
         rows.append(
             {
                 "team": team,
@@ -160,13 +151,8 @@ def apply(request, slug, number):
 @require_POST
 def move(request, slug):
     call = coordinator_call(request, slug)
-    student = get_object_or_404(Student, call=call, pk=_int(request.POST.get("student")))
-    target = request.POST.get("team", "")
-    team = None
-    if target:
-        team = get_object_or_404(
-            Team.objects.select_related("commission"), call=call, pk=_int(target)
-        )
+    student = get_object_or_404(Student, call=call, pk=parse_id(request.POST.get("student")))
+    team = _chosen(Team.objects.select_related("commission"), call, request.POST.get("team"))
     found = _attempt(request, allocating.move_student, call, student, team, request.user)
     if found is not None:
         messages.success(request, _("%(student)s is moved.") % {"student": student.name})
@@ -179,12 +165,9 @@ def move(request, slug):
 def set_supervisor(request, slug, pk):
     call = coordinator_call(request, slug)
     team = get_object_or_404(Team.objects.select_related("commission"), call=call, pk=pk)
-    chosen = request.POST.get("supervisor", "")
-    supervisor = None
-    if chosen:
-        supervisor = get_object_or_404(
-            Supervisor.objects.select_related("user"), call=call, pk=_int(chosen)
-        )
+    supervisor = _chosen(
+        Supervisor.objects.select_related("user"), call, request.POST.get("supervisor")
+    )
     found = _attempt(request, allocating.set_supervisor, call, team, supervisor, request.user)
     if found is not None:
         messages.success(
@@ -242,6 +225,6 @@ def export(request, slug):
     return response
 
 
-def _int(value):
-    found = parse_id(value)
-    return -1 if found is None else found
+def _chosen(queryset, call, raw):
+    """The call's object named by a posted id; None for the empty choice, 404 for a bad id."""
+    return get_object_or_404(queryset, call=call, pk=parse_id(raw)) if raw else None

@@ -66,9 +66,8 @@ def invite(request, slug):
     model = Supervisor if request.POST.get("kind") == "supervisor" else Student
     raw = request.POST.get("pk")
     if raw is not None:  # one person; a bad id is nobody, never "everyone"
-        pk = parse_id(raw)
         person = get_object_or_404(
-            model.objects.select_related("user"), call=call, pk=-1 if pk is None else pk
+            model.objects.select_related("user"), call=call, pk=parse_id(raw)
         )
         send_invitation(person, again=True)
         messages.success(

@@ -116,13 +116,12 @@ def team(request, pk):
             "commission__institution",
             "commission__sector",
             "supervisor__user",
-        ).prefetch_related("members__user"),
+        ).with_members(),
         pk=pk,
     )
     # Someone else's team does not exist, as far as they can tell.
     if not rules.can_see_team(request.user, team):
         raise Http404
-    members = sorted(team.members.all(), key=lambda s: (s.user.last_name, s.user.first_name))
     return render(
         request,
         "teams/team.html",
@@ -130,7 +129,7 @@ def team(request, pk):
             "team": team,
             "call": team.call,
             "commission": team.commission,
-            "members": members,
+            "members": team.members.all(),
             "is_member": rules.is_member(request.user, team),
         },
     )
@@ -144,9 +143,7 @@ def supervisor_home(request):
     if not supervisors:
         raise Http404
     teams = list(
-        Team.objects.filter(supervisor__in=supervisors, published_at__isnull=False)
-        .for_board()
-        .prefetch_related("members__user")
+        Team.objects.filter(supervisor__in=supervisors).published().for_board().with_members()
     )
     return render(
         request, "teams/supervisor_home.html", {"supervisors": supervisors, "teams": teams}

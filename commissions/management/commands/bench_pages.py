@@ -28,6 +28,8 @@ from mias.benchserver import (
     Agent,
     BenchError,
     Server,
+    add_server_arguments,
+    check_server_arguments,
     forget_bench_state,
     in_threads,
     interruptible,
@@ -52,20 +54,12 @@ class Command(BaseCommand):
             "--requests", type=int, default=600, help="measured requests per page (all rounds)"
         )
         parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
-        parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-        parser.add_argument("--concurrency", type=int, default=4, help="simultaneous clients")
-        parser.add_argument(
-            "--use-database",
-            metavar="URL",
-            help="an already migrated database to fill and leave in place (the tests pass a "
-            "copy of the test database); default: a scratch database, dropped at the end",
-        )
+        add_server_arguments(parser, concurrency=4, who="clients")
 
     def handle(self, **options):
         if options["requests"] < 1 or options["rounds"] < 1:
             raise CommandError("--requests and --rounds must be positive")
-        if options["workers"] < 1 or options["concurrency"] < 1:
-            raise CommandError("--workers and --concurrency must be at least 1")
+        check_server_arguments(options)
         try:
             result = run_pages(
                 requests=options["requests"],

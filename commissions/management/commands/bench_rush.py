@@ -29,6 +29,8 @@ from mias.benchserver import (
     Agent,
     BenchError,
     Server,
+    add_server_arguments,
+    check_server_arguments,
     forget_bench_state,
     in_threads,
     interruptible,
@@ -70,8 +72,7 @@ class Command(BaseCommand):
             default=10,
             help="submissions posted after the deadline (form opened before it)",
         )
-        parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-        parser.add_argument("--concurrency", type=int, default=8, help="simultaneous visitors")
+        add_server_arguments(parser, concurrency=8, who="visitors")
         parser.add_argument(
             "--shape",
             choices=["uniform", "ramp"],
@@ -79,18 +80,11 @@ class Command(BaseCommand):
             help="arrivals evenly spread, or ever faster up to the deadline (twice the mean rate)",
         )
         parser.add_argument("--seed", type=int, default=0)
-        parser.add_argument(
-            "--use-database",
-            metavar="URL",
-            help="an already migrated database to fill and leave in place (the tests pass a "
-            "copy of the test database); default: a scratch database, dropped at the end",
-        )
 
     def handle(self, **options):
         if options["submissions"] < 1 or options["seconds"] <= 0:
             raise CommandError("--submissions and --seconds must be positive")
-        if options["workers"] < 1 or options["concurrency"] < 1:
-            raise CommandError("--workers and --concurrency must be at least 1")
+        check_server_arguments(options)
         if options["invalid_ratio"] < 0 or options["after"] < 0:
             raise CommandError("--invalid-ratio and --after cannot be negative")
         try:
