@@ -37,6 +37,27 @@ class CallQuerySet(models.QuerySet):
         return self.filter(status=Call.Status.OPEN, opens_at__lte=now, deadline__gt=now)
 
 
+def parse_reminder_days(text):
+    """'7, 1' -> [7, 1]; ValueError on anything but whole numbers of days from 0 to 90."""
+    days = sorted(
+        {int(part) for part in str(text).replace(" ", "").split(",") if part}, reverse=True
+    )
+    if not days or any(d < 0 or d > 90 for d in days):
+        raise ValueError(text)
+    return days
+
+
+def validate_reminder_days(value):
+    from django.core.exceptions import ValidationError
+
+    try:
+        parse_reminder_days(value)
+    except ValueError:
+        raise ValidationError(
+            _("Give whole numbers of days between 0 and 90, separated by commas, e.g. 7,1.")
+        ) from None
+
+
 class Call(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -65,6 +86,18 @@ class Call(models.Model):
         _("retention period (years)"),
         default=3,
         help_text=_("Personal data is kept this many years after the end of the call."),
+    )
+    reminders_enabled = models.BooleanField(
+        _("send reminders"),
+        default=True,
+        help_text=_("E-mail each person the milestones due soon and the documents overdue."),
+    )
+    reminder_days = models.CharField(
+        _("remind this many days before"),
+        max_length=40,
+        default="7,1",
+        validators=[validate_reminder_days],
+        help_text=_("Comma-separated numbers of days, e.g. 7,1."),
     )
     preferences_deadline = models.DateTimeField(
         _("deadline for the students' rankings"),
@@ -95,6 +128,10 @@ class Call(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    def reminder_steps(self):
+        """The days before a due date when reminders go, largest first: [7, 1]."""
+        return parse_reminder_days(self.reminder_days)
 
     def accepts_submissions(self, now=None):
         now = now or timezone.now()

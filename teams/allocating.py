@@ -18,6 +18,7 @@ from commissions.mail import queue_email
 from commissions.models import Call, Commission
 
 from . import allocation
+from .following import generate_milestones
 from .models import AllocationRun, Preference, Student, Supervisor, Team, TeamEvent
 
 
@@ -401,6 +402,7 @@ def publish(call, user, accept_warnings=False):
             raise TeamsError(_("There are no teams to publish yet."))
         Team.objects.filter(call=call).update(locked=True, published_at=now)
         Call.objects.filter(pk=call.pk).update(status=Call.Status.RUNNING)
+        generate_milestones(call)
         supervisors = {}
         for team in teams:
             for student in team.members.all():

@@ -8,4 +8,4 @@ class TeamsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import mail  # noqa: F401  (registers the teams' e-mails with the outbox)
+        from . import mail, signals  # noqa: F401  (the teams' e-mails; key dates → milestones)

@@ -81,3 +81,32 @@ def _team_institution(email, issue_link=True):
         return context, [raw]
     context["link"] = absolute(reverse("commissions:portal", args=["…"]))
     return context, []
+
+
+@register("milestone_reminder", _("Milestone reminder"))
+def _milestone_reminder(email, issue_link=True):
+    from .following import annotate
+    from .models import Reminder
+
+    reminders = list(
+        Reminder.objects.filter(pk__in=email.params.get("reminders", []))
+        .select_related(
+            "milestone__key_date", "milestone__team__commission", "milestone__team__call__programme"
+        )
+        .order_by("milestone__due_at", "pk")
+    )
+    items = annotate([r.milestone for r in reminders])
+    for reminder, item in zip(reminders, items, strict=True):
+        item.step = reminder.step
+    call = items[0].team.call if items else email.call
+    context = {"items": items, "call": call, "institution": email.commission_id is not None}
+    secrets = []
+    if email.commission_id:
+        if issue_link:
+            context["link"], raw = portal_link(email.commission)
+            secrets.append(raw)
+        else:
+            context["link"] = absolute(reverse("commissions:portal", args=["…"]))
+    else:
+        context["link"] = absolute(reverse("teams:my_space"))
+    return context, secrets

@@ -1,14 +1,40 @@
 from django.urls import path
 
-from .views import allocation, people, roster, space
+from .views import allocation, follow, institution, people, roster, space
 
 app_name = "teams"
 
 urlpatterns = [
     path("mon-espace/", space.my_space, name="my_space"),
     path("etudiant/<slug:slug>/choix/", space.ranking, name="ranking"),
-    path("equipes/<id:pk>/", space.team, name="team"),
-    path("encadrement/", space.supervisor_home, name="supervisor_home"),
+    path("equipes/<id:pk>/", follow.team, name="team"),
+    path(
+        "equipes/<id:pk>/jalons/<id:milestone>/", follow.milestone_update, name="milestone_update"
+    ),
+    path(
+        "equipes/<id:pk>/jalons/<id:milestone>/deplacer/",
+        follow.milestone_move,
+        name="milestone_move",
+    ),
+    path("equipes/<id:pk>/jalons/<id:milestone>/depot/", follow.upload, name="upload"),
+    path("equipes/<id:pk>/documents/<id:deliverable>/", follow.download, name="download"),
+    path("encadrement/", follow.supervisor_home, name="supervisor_home"),
+    path("calendrier/<str:token>.ics", follow.feed, name="calendar"),
+    path("mon-espace/calendrier/nouvelle-adresse/", follow.feed_renew, name="calendar_renew"),
+    path(
+        "commande/<str:token>/documents/<id:deliverable>/",
+        institution.download,
+        name="institution_download",
+    ),
+    path("commande/<str:token>/avis/", institution.feedback, name="institution_feedback"),
+    path(
+        "commande/<str:token>/calendrier/nouvelle-adresse/",
+        institution.feed_renew,
+        name="institution_calendar_renew",
+    ),
+    path("coordination/<slug:slug>/suivi/", follow.follow_board, name="follow"),
+    path("coordination/<slug:slug>/suivi/export.xlsx", follow.follow_export, name="follow_export"),
+    path("coordination/<slug:slug>/suivi/rappels/", follow.reminders, name="reminders"),
     path("coordination/<slug:slug>/personnes/", people.people, name="people"),
     path("coordination/<slug:slug>/personnes/inviter/", people.invite, name="invite"),
     path("coordination/<slug:slug>/personnes/rappel/", people.remind, name="remind"),

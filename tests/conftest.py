@@ -20,8 +20,9 @@ from commissions.models import (
 
 
 @pytest.fixture(autouse=True)
-def _isolated(settings):
+def _isolated(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -232,3 +233,48 @@ def make_cohort(call, vocab, commissions=3, students=12, supervisors=3, ranked=T
         sup.sectors.set([sectors[i % len(sectors)]])
         sups.append(sup)
     return selected, people, sups
+
+
+def add_follow_dates(call, report_in_days=120):
+    """The key dates of the year's work that make_call leaves out: exploration, report, feedback."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("Europe/Brussels")
+    today = timezone.localdate()
+
+    def day(offset):
+        return datetime.combine(today + timedelta(days=offset), time(0), tzinfo=zone)
+
+    made = {}
+    for kind, label, start, end, actor in [
+        ("exploration", "Exploration", day(report_in_days - 100), day(report_in_days - 1),
+         "students"),
+        ("report", "Envoi du rapport de mission", day(report_in_days), None, "students"),
+        ("feedback", "Rencontre de feed-back", day(report_in_days + 1), day(report_in_days + 14),
+         "institution"),
+    ]:  # fmt: skip
+        made[kind] = KeyDate.objects.create(
+            call=call,
+            kind=kind,
+            label=label,
+            starts_at=start,
+            ends_at=end,
+            all_day=True,
+            location="Dans l'institution commanditaire" if kind == "feedback" else "",
+            actor=actor,
+        )
+    return made
+
+
+def publish_cohort(call, vocab, coordinator, commissions=3, students=12, supervisors=3, **dates):
+    """A published cohort with the year's milestones: [(team, [members])], sorted by reference."""
+    from teams import allocating
+    from teams.models import Team
+
+    add_follow_dates(call, **dates)
+    make_cohort(call, vocab, commissions=commissions, students=students, supervisors=supervisors)
+    run = allocating.run_allocation(call, coordinator)
+    allocating.apply_run(run, coordinator)
+    allocating.publish(call, coordinator, accept_warnings=True)
+    return list(Team.objects.filter(call=call).select_related("commission").with_members())

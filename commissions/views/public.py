@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -80,31 +79,17 @@ def submitted(request, slug):
     return render(request, "commissions/submitted.html", {"call": call, "last": last})
 
 
-def _commission_for_token(token):
+def commission_for_token(token):
     commission = AccessToken.resolve(token)
     if commission is None:
         raise Http404(_("This link is unknown or was revoked."))
     return commission
 
 
-def _published_team(commission):
-    """The team the teams app formed for this commission, once published; else None."""
-    try:
-        team = commission.team
-    except ObjectDoesNotExist:
-        return None, []
-    if team.published_at is None:
-        return None, []
-    supervisor = team.supervisor
-    if supervisor is not None:
-        supervisor = type(supervisor).objects.select_related("user").get(pk=supervisor.pk)
-    team.supervisor = supervisor
-    return team, list(team.members.select_related("user").order_by("user__last_name"))
+def render_portal(request, commission, token, status=200, **team_extra):
+    """The institution's page; the teams app adds the team, its dates, report and feedback."""
+    from teams.views.institution import portal_context
 
-
-def portal(request, token):
-    commission = _commission_for_token(token)
-    team, members = _published_team(commission)
     return render(
         request,
         "commissions/portal.html",
@@ -118,15 +103,19 @@ def portal(request, token):
             ],
             "editable": commission.is_editable(),
             "can_withdraw": commission.can_withdraw(),
-            "team": team,
-            "members": members,
+            **portal_context(commission, **team_extra),
         },
+        status=status,
     )
+
+
+def portal(request, token):
+    return render_portal(request, commission_for_token(token), token)
 
 
 @require_http_methods(["GET", "POST"])
 def edit(request, token):
-    commission = _commission_for_token(token)
+    commission = commission_for_token(token)
     portal_url = reverse("commissions:portal", args=[token])
     if not commission.is_editable():
         messages.warning(
@@ -148,7 +137,7 @@ def edit(request, token):
 
 @require_http_methods(["GET", "POST"])
 def withdraw(request, token):
-    commission = _commission_for_token(token)
+    commission = commission_for_token(token)
     portal_url = reverse("commissions:portal", args=[token])
     if not commission.can_withdraw():
         messages.warning(request, _("This commission can no longer be withdrawn."))

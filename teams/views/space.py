@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,7 +15,7 @@ from commissions.rules import coordinated_programme_ids
 from .. import rules
 from ..allocating import selected_commissions
 from ..forms import WishesForm
-from ..models import Student, Supervisor, Team
+from ..models import Student, Supervisor
 from ..preferences import RankingError, parse_order, ranked_order, save_ranking, save_wishes
 
 
@@ -105,46 +105,4 @@ def ranking(request, slug):
             "has_ranked": student.ranked_at is not None,
         },
         status=400 if error else 200,
-    )
-
-
-@login_required
-def team(request, pk):
-    team = get_object_or_404(
-        Team.objects.select_related(
-            "call__programme",
-            "commission__institution",
-            "commission__sector",
-            "supervisor__user",
-        ).with_members(),
-        pk=pk,
-    )
-    # Someone else's team does not exist, as far as they can tell.
-    if not rules.can_see_team(request.user, team):
-        raise Http404
-    return render(
-        request,
-        "teams/team.html",
-        {
-            "team": team,
-            "call": team.call,
-            "commission": team.commission,
-            "members": team.members.all(),
-            "is_member": rules.is_member(request.user, team),
-        },
-    )
-
-
-@login_required
-def supervisor_home(request):
-    supervisors = list(
-        Supervisor.objects.filter(user=request.user).select_related("call__programme")
-    )
-    if not supervisors:
-        raise Http404
-    teams = list(
-        Team.objects.filter(supervisor__in=supervisors).published().for_board().with_members()
-    )
-    return render(
-        request, "teams/supervisor_home.html", {"supervisors": supervisors, "teams": teams}
     )

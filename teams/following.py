@@ -1,0 +1,501 @@
+"""Following the teams through the year: milestones, deliverables, feedback, reminders.
+
+The dates and statuses are computed by milestones.py; this module reads and writes the
+database, and records every change as a TeamEvent.
+"""
+
+from collections import defaultdict
+from datetime import datetime, time
+from hashlib import sha256
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commissions.mail import queue_email
+from commissions.models import Call, KeyDate
+
+from . import documents, milestones
+from .models import (
+    Deliverable,
+    Feedback,
+    Milestone,
+    Reminder,
+    Student,
+    Team,
+    TeamEvent,
+)
+
+# The key dates that become milestones; the submission deadline and the phone contact are
+# over before any team exists.
+FOLLOWED = {
+    KeyDate.Kind.PRESENTATION,
+    KeyDate.Kind.CLARIFICATION,
+    KeyDate.Kind.EXPLORATION,
+    KeyDate.Kind.REPORT,
+    KeyDate.Kind.FEEDBACK,
+    KeyDate.Kind.ORAL,
+    KeyDate.Kind.END,
+    KeyDate.Kind.OTHER,
+}
+HANDED_IN = {
+    KeyDate.Kind.REPORT: Milestone.Deliverable.REPORT,
+    KeyDate.Kind.ORAL: Milestone.Deliverable.PRESENTATION,
+}
+DUE_SOON_DAYS = 7
+
+
+class FollowError(Exception):
+    """A change that cannot be made; the message says why."""
+
+
+def zone():
+    return milestones.zone_of(settings.TIME_ZONE)
+
+
+def _dates(key_date):
+    tz = zone()
+    return {
+        "starts_at": key_date.starts_at,
+        "ends_at": key_date.ends_at,
+        "all_day": key_date.all_day,
+        "due_at": milestones.due_moment(key_date.starts_at, key_date.ends_at, key_date.all_day, tz),
+    }
+
+
+def _record(team, user, kind, message):
+    TeamEvent.objects.create(
+        call_id=team.call_id, team=team, actor=user, kind=kind, message=message
+    )
+
+
+# --- Milestones -----------------------------------------------------------------------
+
+
+def _key_dates_for(team, key_dates):
+    """The call's followed key dates for this team: one oral presentation, the one chosen."""
+    orals = [kd for kd in key_dates if kd.kind == KeyDate.Kind.ORAL]
+    chosen = next(
+        (kd for kd in orals if kd.pk == team.commission.preferred_presentation_id),
+        orals[0] if orals else None,
+    )
+    return [
+        kd
+        for kd in key_dates
+        if kd.kind in FOLLOWED and (kd.kind != KeyDate.Kind.ORAL or kd is chosen)
+    ]
+
+
+def generate_milestones(call, teams=None):
+    """Give each published team the milestones it lacks; returns how many were made."""
+    key_dates = list(call.key_dates.order_by("starts_at", "pk"))
+    if teams is None:
+        teams = Team.objects.filter(call=call).published().select_related("commission")
+    teams = list(teams)
+    existing = set(Milestone.objects.filter(team__in=teams).values_list("team_id", "key_date_id"))
+    new = []
+    for team in teams:
+        for kd in _key_dates_for(team, key_dates):
+            if (team.pk, kd.pk) not in existing:
+                new.append(
+                    Milestone(
+                        team=team,
+                        key_date=kd,
+                        deliverable=HANDED_IN.get(kd.kind, ""),
+                        **_dates(kd),
+                    )
+                )
+    Milestone.objects.bulk_create(new)
+    return len(new)
+
+
+def key_date_changed(key_date, created=False):
+    """A key date moved (or was added): every team's milestone follows unless moved for it."""
+    Milestone.objects.filter(key_date=key_date, overridden=False).update(
+        **_dates(key_date), updated_at=timezone.now()
+    )
+    if created and key_date.kind == KeyDate.Kind.OTHER:
+        generate_milestones(key_date.call)
+
+
+def add_call_milestone(call, user, label, starts_at, actor, location="", deliverable=""):
+    """A milestone for every team of the call, as a new key date of the call."""
+    tz = zone()
+    with transaction.atomic():
+        key_date = KeyDate.objects.create(
+            call=call,
+            kind=KeyDate.Kind.OTHER,
+            label=label,
+            starts_at=starts_at,
+            all_day=starts_at.astimezone(tz).time() == time(0),
+            location=location,
+            actor=actor,
+        )
+        # Saving the key date gave every published team its milestone (key_date_changed).
+        if deliverable:
+            Milestone.objects.filter(key_date=key_date).update(deliverable=deliverable)
+        TeamEvent.objects.create(
+            call=call,
+            actor=user,
+            kind=TeamEvent.Kind.MILESTONE_ADDED,
+            message=_("Milestone added for every team: %(label)s") % {"label": label},
+        )
+    return key_date
+
+
+def move_milestone(milestone, user, new_start):
+    """Move one team's milestone; it stops following the call's key date."""
+    starts_at, ends_at = milestones.shift(milestone.starts_at, milestone.ends_at, new_start)
+    milestone.starts_at, milestone.ends_at = starts_at, ends_at
+    milestone.due_at = milestones.due_moment(starts_at, ends_at, milestone.all_day, zone())
+    milestone.overridden = True
+    with transaction.atomic():
+        milestone.save(update_fields=["starts_at", "ends_at", "due_at", "overridden", "updated_at"])
+        _record(
+            milestone.team,
+            user,
+            TeamEvent.Kind.DATE_MOVED,
+            _("%(label)s moved to %(date)s")
+            % {"label": milestone.label, "date": local_text(starts_at, milestone.all_day)},
+        )
+
+
+def reset_milestone(milestone, user):
+    """Back to the call's date for this step."""
+    for name, value in _dates(milestone.key_date).items():
+        setattr(milestone, name, value)
+    milestone.overridden = False
+    with transaction.atomic():
+        milestone.save()
+        _record(
+            milestone.team,
+            user,
+            TeamEvent.Kind.DATE_MOVED,
+            _("%(label)s follows the call's date again") % {"label": milestone.label},
+        )
+
+
+def set_done(milestone, user, done=True, note=None):
+    with transaction.atomic():
+        fields = ["updated_at"]
+        if done and milestone.done_at is None:
+            milestone.done_at, milestone.done_by = timezone.now(), user
+            fields += ["done_at", "done_by"]
+            _record(milestone.team, user, TeamEvent.Kind.DONE, milestone.label)
+        elif not done and milestone.done_at is not None:
+            milestone.done_at, milestone.done_by = None, None
+            fields += ["done_at", "done_by"]
+            _record(milestone.team, user, TeamEvent.Kind.REOPENED, milestone.label)
+        if note is not None and note != milestone.note:
+            milestone.note = note
+            fields.append("note")
+        milestone.save(update_fields=fields)
+
+
+def local_text(moment, all_day=False):
+    from django.utils.formats import date_format
+
+    local = timezone.localtime(moment)
+    if all_day:
+        return date_format(local, "DATE_FORMAT")
+    return f"{date_format(local, 'DATE_FORMAT')} {date_format(local, 'TIME_FORMAT')}"
+
+
+def local_start(day, at=None):
+    """An aware start in the programme's time zone from a date and an optional time."""
+    return datetime.combine(day, at or time(0), tzinfo=zone())
+
+
+# --- What pages show ------------------------------------------------------------------
+
+
+STATUS_LABELS = {
+    milestones.UPCOMING: _("Upcoming"),
+    milestones.DUE_SOON: _("Due soon"),
+    milestones.DONE: _("Done"),
+    milestones.LATE: _("Late"),
+}
+
+
+def annotate(items, now=None):
+    """Give each milestone its status, days left and countdown, as of now."""
+    now = now or timezone.now()
+    tz = zone()
+    for m in items:
+        m.status = milestones.status(m.due_at, m.done_at, now, tz, DUE_SOON_DAYS, m.all_day)
+        m.days_left = milestones.days_left(m.due_at, now, tz, m.all_day)
+        m.countdown = milestones.Countdown.until(m.due_at, now)
+        m.due_day = milestones.due_day(m.due_at, tz, m.all_day)
+    return items
+
+
+def next_due(items):
+    """The first milestone not done whose due moment is still ahead."""
+    return next((m for m in items if m.status in (milestones.UPCOMING, milestones.DUE_SOON)), None)
+
+
+def team_timeline(team, now=None):
+    """The team's milestones in order, with their deliverables' versions, annotated."""
+    items = list(
+        team.milestones.timeline()
+        .select_related("done_by")
+        .prefetch_related(
+            Prefetch(
+                "deliverables",
+                queryset=Deliverable.objects.select_related("uploaded_by").order_by("-version"),
+            )
+        )
+    )
+    return annotate(items, now)
+
+
+def feedback_of(team):
+    return Feedback.objects.filter(team=team).first()
+
+
+def report_milestone(items):
+    return next((m for m in items if m.deliverable == Milestone.Deliverable.REPORT), None)
+
+
+def board(call, now=None):
+    """The cohort as rows (teams) × columns (steps), with one query per kind of row."""
+    teams = list(Team.objects.filter(call=call).published().for_board().with_members())
+    items = annotate(list(Milestone.objects.for_board(call)), now)
+    given = list(Feedback.objects.filter(team__call=call).select_related("team__commission"))
+    feedback = {f.team_id for f in given}
+    columns, cells = {}, defaultdict(dict)
+    for m in items:
+        kd = m.key_date
+        # The two oral-presentation days are one step: each team has the day it chose.
+        key = kd.kind if kd.kind != KeyDate.Kind.OTHER else f"other-{kd.pk}"
+        columns.setdefault(key, {"key": key, "label": kd.get_kind_display(), "first": m.due_at})
+        if kd.kind == KeyDate.Kind.OTHER:
+            columns[key]["label"] = kd.label
+        cells[m.team_id][key] = m
+    ordered = sorted(columns.values(), key=lambda c: c["first"])
+    rows = []
+    totals = defaultdict(int)
+    for team in teams:
+        row = [cells[team.pk].get(c["key"]) for c in ordered]
+        for m in row:
+            if m is not None:
+                totals[m.status] += 1
+        rows.append({"team": team, "cells": row, "feedback": team.pk in feedback})
+    return {"columns": ordered, "rows": rows, "totals": dict(totals), "feedback": given}
+
+
+# --- Deliverables ---------------------------------------------------------------------
+
+
+def add_deliverable(milestone, upload, user):
+    """Keep a new version of the milestone's document and mark the milestone done."""
+    if not milestone.deliverable:
+        raise FollowError(_("Nothing is handed in for this milestone."))
+    try:
+        kind = documents.check(upload, settings.DELIVERABLE_MAX_BYTES)
+    except documents.DocumentError as exc:
+        raise FollowError(str(exc)) from None
+    digest = sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    with transaction.atomic():
+        Milestone.objects.select_for_update().filter(pk=milestone.pk).first()
+        last = milestone.deliverables.aggregate(last=Max("version"))["last"] or 0
+        name = documents.clean_filename(upload.name)
+        deliverable = Deliverable(
+            milestone=milestone,
+            version=last + 1,
+            filename=name,
+            kind=kind,
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            uploaded_by=user,
+        )
+        deliverable.file.save(name, upload, save=False)
+        try:
+            deliverable.save()
+        except Exception:
+            deliverable.file.delete(save=False)
+            raise
+        _record(
+            milestone.team,
+            user,
+            TeamEvent.Kind.DELIVERABLE,
+            _("%(label)s: version %(version)d sent (%(name)s)")
+            % {"label": milestone.label, "version": deliverable.version, "name": name},
+        )
+        if milestone.done_at is None:
+            milestone.done_at, milestone.done_by = timezone.now(), user
+            milestone.save(update_fields=["done_at", "done_by", "updated_at"])
+    return deliverable
+
+
+def latest_deliverables(team):
+    """The last version of each document the team handed in, by milestone pk."""
+    latest = {}
+    for d in (
+        Deliverable.objects.filter(milestone__team=team)
+        .select_related("milestone__key_date")
+        .order_by("milestone_id", "-version")
+    ):
+        latest.setdefault(d.milestone_id, d)
+    return latest
+
+
+# --- Institution feedback -------------------------------------------------------------
+
+
+def feedback_open(team, items):
+    """Once the report is handed in, until the end of the lab."""
+    report = report_milestone(items)
+    if report is None or not report.deliverables.all():
+        return False
+    ends = [m.due_at for m in items if m.key_date.kind == KeyDate.Kind.END]
+    return not ends or timezone.now() < max(ends)
+
+
+def save_feedback(team, data, items):
+    report = report_milestone(items)
+    with transaction.atomic():
+        Team.objects.select_for_update().filter(pk=team.pk).first()
+        feedback, created = Feedback.objects.update_or_create(
+            team=team,
+            defaults={
+                "milestone": report,
+                "usefulness": data["usefulness"],
+                "improve": data["improve"],
+                "comments": data["comments"],
+            },
+        )
+        TeamEvent.objects.create(
+            call_id=team.call_id,
+            team=team,
+            actor=None,
+            kind=TeamEvent.Kind.FEEDBACK,
+            message=_("Feedback from the institution: %(score)s/5")
+            % {"score": feedback.usefulness},
+        )
+    return feedback, created
+
+
+# --- Reminders ------------------------------------------------------------------------
+
+
+def _recipients(milestone, step):
+    """Who a reminder of this milestone goes to: [(recipient key, address, language, user)]."""
+    team = milestone.team
+    members = [(f"user:{s.user_id}", s.email, s.language, s.user) for s in team.members.all()]
+    supervisor = (
+        [
+            (
+                f"user:{team.supervisor.user_id}",
+                team.supervisor.email,
+                team.supervisor.language,
+                team.supervisor.user,
+            )
+        ]  # fmt: skip
+        if team.supervisor_id
+        else []
+    )
+    if step == milestones.OVERDUE:
+        # Overdue: only documents still to hand in, to those who hand them in and follow them.
+        return members + supervisor if milestone.deliverable else []
+    actor = milestone.key_date.actor
+    if actor == KeyDate.Actor.STUDENTS:
+        return members
+    if actor == KeyDate.Actor.SUPERVISOR:
+        return supervisor
+    if actor == KeyDate.Actor.INSTITUTION:
+        commission = team.commission
+        institution = [
+            ("institution", commission.contact_email, commission.submitter_language, None)
+        ]
+        return institution + members + supervisor
+    return []
+
+
+def plan_reminders(now=None, call=None):
+    """Every reminder due now and not yet sent: [(milestone, step, recipient, address, …)]."""
+    now = now or timezone.now()
+    tz = zone()
+    scope = Milestone.objects.filter(team__call=call) if call else Milestone.objects.all()
+    candidates = list(
+        scope.filter(
+            done_at__isnull=True,
+            team__published_at__isnull=False,
+            team__call__status=Call.Status.RUNNING,
+            team__call__reminders_enabled=True,
+        )
+        .select_related(
+            "key_date", "team__call", "team__commission__institution", "team__supervisor__user"
+        )
+        .prefetch_related(
+            Prefetch("team__members", queryset=Student.objects.select_related("user"))
+        )
+        .order_by("due_at", "pk")
+    )
+    sent = set(
+        Reminder.objects.filter(milestone__in=candidates).values_list(
+            "milestone_id", "recipient", "step"
+        )
+    )
+    plan = []
+    for m in candidates:
+        step = milestones.reminder_step(
+            m.due_at,
+            m.done_at,
+            now,
+            tz,
+            m.team.call.reminder_steps(),
+            m.all_day,
+            overdue=bool(m.deliverable),
+        )
+        if step is None:
+            continue
+        for recipient, address, language, user in _recipients(m, step):
+            if address and (m.pk, recipient, step) not in sent:
+                plan.append((m, step, recipient, address, language, user))
+    return plan
+
+
+def send_reminders(now=None):
+    """Queue one e-mail per person with their new reminders; each step goes once.
+
+    The log row is written with the e-mail, in one transaction per person: a second run, or
+    one racing this one, finds the row and sends nothing; a run that dies midway leaves
+    whole e-mails behind it, never half of one.
+    """
+    by_recipient = defaultdict(list)
+    for m, step, recipient, address, language, _user in plan_reminders(now):
+        key = (recipient, address, m.team_id if recipient == "institution" else None)
+        by_recipient[key].append((m, step, language))
+    queued = 0
+    for (recipient, address, _team), items in by_recipient.items():
+        with transaction.atomic():
+            made = []
+            for m, step, _language in items:
+                try:
+                    with transaction.atomic():
+                        made.append(
+                            Reminder.objects.create(milestone=m, recipient=recipient, step=step)
+                        )
+                except IntegrityError:
+                    continue  # another run sent this one
+            if not made:
+                continue
+            first = items[0][0]
+            email, _created = queue_email(
+                f"reminder:{recipient}:{made[0].pk}",
+                "milestone_reminder",
+                address,
+                items[0][2],
+                commission=first.team.commission if recipient == "institution" else None,
+                call=first.team.call,
+                params={"reminders": [r.pk for r in made]},
+            )
+            Reminder.objects.filter(pk__in=[r.pk for r in made]).update(email=email)
+            queued += 1
+    return queued

@@ -1,0 +1,29 @@
+"""Send the milestone reminders due today (the daily schedule runs the same)."""
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone, translation
+
+from teams.following import local_text, plan_reminders, send_reminders
+
+
+class Command(BaseCommand):
+    help = "Send each person the milestones due soon and the documents overdue (once per step)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run", action="store_true", help="list what would go out, send nothing"
+        )
+
+    def handle(self, *args, dry_run=False, **options):
+        translation.activate("fr")
+        plan = plan_reminders(timezone.now())
+        for milestone, step, _recipient, address, _language, _user in plan:
+            self.stdout.write(
+                f"{address}\t{milestone.team.commission.reference}\t{milestone.label}\t"
+                f"{local_text(milestone.due_at)}\t{step}"
+            )
+        if dry_run:
+            self.stdout.write(f"{len(plan)} reminder(s) would be sent (dry run: nothing sent).")
+            return
+        emails = send_reminders()
+        self.stdout.write(f"{emails} e-mail(s) queued.")

@@ -1,0 +1,15 @@
+"""The teams follow the call: a key date that moves moves the milestones made from it."""
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from commissions.models import KeyDate
+
+
+@receiver(post_save, sender=KeyDate, dispatch_uid="teams.key_date_changed")
+def _key_date_saved(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    from .following import key_date_changed
+
+    key_date_changed(instance, created=created)

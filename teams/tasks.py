@@ -1,0 +1,8 @@
+"""django-q2 tasks of the teams app; each is idempotent."""
+
+from .following import send_reminders
+
+
+def send_milestone_reminders():
+    """The daily run (a django-q2 schedule): safe to run twice, or after a crash."""
+    return send_reminders()

@@ -1,0 +1,96 @@
+"""What the institution sees of its team through its private link: dates, report, feedback."""
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from commissions.views.public import commission_for_token, render_portal
+
+from .. import calendar, following
+from ..forms import FeedbackForm
+from ..models import Deliverable
+
+
+def published_team(commission):
+    try:
+        team = commission.team
+    except ObjectDoesNotExist:
+        return None
+    return team if team.published_at is not None else None
+
+
+def portal_context(commission, feedback_form=None):
+    """The team part of the institution's page; empty until the team is published."""
+    team = published_team(commission)
+    if team is None:
+        return {}
+    team = (
+        type(team)
+        .objects.select_related("supervisor__user", "commission__institution")
+        .with_members()
+        .get(pk=team.pk)
+    )
+    items = following.team_timeline(team)
+    feedback = following.feedback_of(team)
+    can_give = following.feedback_open(team, items)
+    if feedback_form is None and can_give:
+        feedback_form = FeedbackForm(instance=feedback)
+    for m in items:
+        versions = m.deliverables.all()
+        m.latest = versions[0] if versions else None
+    return {
+        "team": team,
+        "members": team.members.all(),
+        "items": items,
+        "next": following.next_due(items),
+        "feedback": feedback,
+        "feedback_form": feedback_form if can_give else None,
+        "feed_url": calendar.feed_url(calendar.feed_for(commission=commission)),
+    }
+
+
+def download(request, token, deliverable):
+    commission = commission_for_token(token)
+    team = published_team(commission)
+    item = get_object_or_404(
+        Deliverable.objects.select_related("milestone"),
+        pk=deliverable,
+        milestone__team=team,
+    )
+    from .follow import serve_deliverable
+
+    return serve_deliverable(item)
+
+
+@require_POST
+def feedback(request, token):
+    commission = commission_for_token(token)
+    team = published_team(commission)
+    items = following.team_timeline(team) if team else []
+    if team is None or not following.feedback_open(team, items):
+        messages.warning(request, _("Feedback opens once the team has sent its report."))
+        return redirect("commissions:portal", token=token)
+    form = FeedbackForm(request.POST, instance=following.feedback_of(team))
+    if not form.is_valid():
+        return render_portal(request, commission, token, feedback_form=form, status=400)
+    _feedback, created = following.save_feedback(team, form.cleaned_data, items)
+    messages.success(
+        request,
+        _("Thank you: your feedback is sent to the team and its supervisor.")
+        if created
+        else _("Your feedback is updated."),
+    )
+    return redirect("commissions:portal", token=token)
+
+
+@require_POST
+def feed_renew(request, token):
+    commission = commission_for_token(token)
+    calendar.renew(commission=commission)
+    messages.success(
+        request,
+        _("Your calendar has a new address: calendars subscribed to the old one stop updating."),
+    )
+    return redirect("commissions:portal", token=token)
