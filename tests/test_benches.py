@@ -103,3 +103,21 @@ def test_bench_pages_compares_pages_with_the_minimal_view(bench_database_url):
     assert set(result["queries"]) == pages
     assert result["queries"]["minimal"] == 0
     assert isinstance(result["target_met"], bool)
+
+
+def test_bench_dashboards_times_the_follow_up_pages(bench_database_url):
+    result = run(
+        "bench_dashboards",
+        "--teams=3",
+        "--students-per-team=4",
+        "--requests=5",
+        "--warmup=1",
+        f"--use-database={bench_database_url}",
+    )
+    assert result["teams"] == 3 and result["students"] == 12 and result["requests"] == 5
+    for page in ("student_dashboard", "coordinator_board", "supervisor_home", "institution_portal"):
+        timing = result[page]
+        assert set(timing) == {"median_ms", "p95_ms", "queries", "errors"}
+        assert type(timing["queries"]) is int and timing["queries"] > 0
+        assert timing["errors"] == 0
+        assert 0 < timing["median_ms"] <= timing["p95_ms"]
