@@ -283,7 +283,13 @@ def board(call, now=None):
             if m is not None:
                 totals[m.status] += 1
         rows.append({"team": team, "cells": row, "feedback": team.pk in feedback})
-    return {"columns": ordered, "rows": rows, "totals": dict(totals), "feedback": given}
+    return {
+        "columns": ordered,
+        "rows": rows,
+        "totals": dict(totals),
+        "feedback": given,
+        "moved": any(m.overridden for m in items),
+    }
 
 
 # --- Deliverables ---------------------------------------------------------------------

@@ -146,6 +146,7 @@ class FeedbackForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["usefulness"].choices = Feedback.Usefulness.choices  # no blank radio
         for name in ("improve", "comments"):
             self.fields[name].max_length = 5000
             self.fields[name].validators.append(MaxLengthValidator(5000))

@@ -5,7 +5,7 @@ due at the end of that day there, whatever the daylight-saving change in between
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 UPCOMING, DUE_SOON, DONE, LATE = "upcoming", "due_soon", "done", "late"
@@ -13,8 +13,11 @@ OVERDUE = "overdue"  # the reminder step after the due moment
 
 
 def end_of_day(day, zone):
-    """The first instant of the next local day: an all-day date is due until then."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    """The first instant of the next local day: an all-day date is due until then.
+
+    In UTC: Python subtracts and compares two datetimes of the same zone by their wall clocks.
+    """
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
 
 
 def due_moment(starts_at, ends_at, all_day, zone):

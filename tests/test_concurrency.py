@@ -102,3 +102,17 @@ def test_two_tabs_saving_at_once_one_wins_the_other_is_told(call, vocab, coordin
     assert False in results  # the later tab is told, not silently overwritten
     commission.refresh_from_db()
     assert commission.title in ("Onglet A", "Onglet B")
+
+
+def test_two_reminder_runs_at_once_send_each_step_once(call, vocab, coordinator):
+    from conftest import publish_cohort
+
+    from teams import following
+    from teams.models import Reminder
+
+    publish_cohort(call, vocab, coordinator, report_in_days=7)
+    results = at_once(following.send_reminders)
+    assert sum(r for r in results if isinstance(r, int)) == 12, results
+    assert Reminder.objects.count() == 24
+    emails = Email.objects.filter(kind="milestone_reminder")
+    assert emails.count() == 12 and len(set(emails.values_list("to", flat=True))) == 12

@@ -6,13 +6,15 @@ root only: their own permission systems guard what is below.
 """
 
 import pytest
-from conftest import make_call, make_cohort
+from conftest import add_follow_dates, make_call, make_cohort
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver
 
 from commissions import selecting
 from commissions.models import AccessToken, Email, Programme
 from commissions.roles import make_coordinator
 from teams import allocating
+from teams.following import add_deliverable
 from teams.models import RosterImport, Team
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +117,29 @@ EXPECTED = {
     "teams:lock": ("post", only(302)),
     "teams:publish": ("post", only(302)),
     "teams:export": ("get", COORD_ONLY),
+    # Following the year: the supervisor marks, the members hand in, the coordinators see all.
+    "teams:milestone_update": (
+        "post",
+        everyone(404, anonymous=LOGIN, institution=LOGIN, supervisor=302, coord=302),
+    ),
+    "teams:milestone_move": ("post", everyone(404, anonymous=LOGIN, institution=LOGIN, coord=302)),
+    # No file posted: the dashboard again with the field's error.
+    "teams:upload": (
+        "post",
+        everyone(404, anonymous=LOGIN, institution=LOGIN, student=400, coord=400),
+    ),
+    "teams:download": (
+        "get",
+        everyone(404, anonymous=LOGIN, institution=LOGIN, student=200, supervisor=200, coord=200),
+    ),
+    "teams:calendar": ("get", everyone(404)),  # a made-up token; real ones: test_calendar.py
+    "teams:calendar_renew": ("post", everyone(302, anonymous=LOGIN, institution=LOGIN)),
+    "teams:institution_download": ("get", everyone(404, institution=200)),
+    "teams:institution_feedback": ("post", everyone(404, institution=400)),  # empty form
+    "teams:institution_calendar_renew": ("post", everyone(404, institution=302)),
+    "teams:follow": ("get", COORD_ONLY),
+    "teams:follow_export": ("get", COORD_ONLY),
+    "teams:reminders": ("get", COORD_ONLY),
 }
 
 
@@ -149,6 +174,7 @@ def test_every_url_has_an_expectation():
 
 @pytest.fixture
 def world(call, vocab, django_user_model, django_capture_on_commit_callbacks):
+    add_follow_dates(call)
     make_cohort(call, vocab)
     coord = django_user_model.objects.create_user("coord", "c@x.example", "pw-coord-123")
     make_coordinator(coord, call.programme)
@@ -161,6 +187,10 @@ def world(call, vocab, django_user_model, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         allocating.publish(call, coord, accept_warnings=True)
     team, other_team = Team.objects.select_related("supervisor__user", "commission")[:2]
+    report = team.milestones.get(key_date__kind="report")
+    document = add_deliverable(
+        report, SimpleUploadedFile("r.pdf", b"%PDF-1.7\n%%EOF\n"), team.members.first().user
+    )
     selection = selecting.run_selection(call, coord, selecting.default_params(call))
     roster = RosterImport.objects.create(call=call, kind="students", filename="x.xlsx", digest="0")
     users = {
@@ -191,6 +221,11 @@ def world(call, vocab, django_user_model, django_capture_on_commit_callbacks):
         "teams:set_supervisor": {"pk": team.pk},
         "teams:lock": {"pk": team.pk},
         "teams:roster_review": {"pk": roster.pk},
+        "teams:milestone_update": {"pk": team.pk, "milestone": report.pk},
+        "teams:milestone_move": {"pk": team.pk, "milestone": report.pk},
+        "teams:upload": {"pk": team.pk, "milestone": report.pk},
+        "teams:download": {"pk": team.pk, "deliverable": document.pk},
+        "teams:institution_download": {"deliverable": document.pk},
         "wagtail_serve": {},
     }
     return users, args, special, AccessToken.issue(team.commission)
@@ -200,7 +235,7 @@ def _path(route, name, args, special, token):
     import re
 
     values = {**args, **special.get(name, {})}
-    if name.startswith("commissions:") and "<str:token>" in route:
+    if name.startswith(("commissions:", "teams:institution_")) and "<str:token>" in route:
         values["token"] = token
     if name == "wagtail_serve":
         return "/"

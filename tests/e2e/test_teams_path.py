@@ -289,7 +289,7 @@ def test_student_ranks_coordinator_forms_moves_publishes_student_sees_team(
     page = new_page()
     team_url = f"{base}/equipes/{target.pk}/"
     sign_in(page, base, ranker.email, STUDENT_PASSWORD, team_url)
-    card = page.locator("main .card").first
+    card = page.locator("main #team-card")
     expect(card.locator("h2")).to_have_text(target.commission.title)
     members = list(target.members.select_related("user"))
     assert len(members) == 5 and ranker.pk in {m.pk for m in members}
