@@ -99,6 +99,7 @@ class CallAdmin(ProgrammeScopedAdmin):
                 ]
             },
         ),
+        (_("Follow-up"), {"fields": ["reminders_enabled", "reminder_days"]}),
         (_("Data protection"), {"fields": ["retention_years"]}),
     ]
 

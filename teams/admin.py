@@ -2,7 +2,20 @@ from django.contrib import admin
 
 from commissions.admin import ProgrammeScopedAdmin
 
-from .models import AllocationRun, RosterImport, Student, Supervisor, Team, TeamEvent
+from .following import zone
+from .milestones import due_moment
+from .models import (
+    AllocationRun,
+    Deliverable,
+    Feedback,
+    Milestone,
+    Reminder,
+    RosterImport,
+    Student,
+    Supervisor,
+    Team,
+    TeamEvent,
+)
 
 
 @admin.register(Student)
@@ -64,3 +77,68 @@ class TeamEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "kind", "team", "actor", "message"]
     list_filter = ["call", "kind"]
     list_select_related = ["team__commission", "actor"]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(ProgrammeScopedAdmin):
+    programme_path = "team__call__programme"
+    list_display = ["__str__", "due_at", "overridden", "deliverable", "done_at"]
+    list_filter = ["team__call", "key_date__kind", "overridden"]
+    list_select_related = ["team__commission", "key_date"]
+    raw_id_fields = ["team", "key_date", "done_by"]
+    readonly_fields = ["due_at"]
+
+    def save_model(self, request, obj, form, change):
+        # Dates typed here move this team only: keep the due moment and the flag in step.
+        if form.changed_data and {"starts_at", "ends_at", "all_day"} & set(form.changed_data):
+            obj.overridden = True
+            obj.due_at = _due(obj)
+        super().save_model(request, obj, form, change)
+
+
+def _due(milestone):
+    return due_moment(milestone.starts_at, milestone.ends_at, milestone.all_day, zone())
+
+
+@admin.register(Deliverable)
+class DeliverableAdmin(ProgrammeScopedAdmin):
+    programme_path = "milestone__team__call__programme"
+    list_display = [
+        "filename",
+        "milestone",
+        "version",
+        "kind",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+    list_select_related = ["milestone__team__commission", "milestone__key_date", "uploaded_by"]
+    exclude = ["file"]  # served only by the views that check who asks
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ProgrammeScopedAdmin):
+    programme_path = "team__call__programme"
+    list_display = ["team", "usefulness", "submitted_at", "updated_at"]
+    list_select_related = ["team__commission"]
+    raw_id_fields = ["team", "milestone"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ProgrammeScopedAdmin):
+    programme_path = "milestone__team__call__programme"
+    list_display = ["created_at", "milestone", "recipient", "step", "email"]
+    list_filter = ["step"]
+    list_select_related = ["milestone__team__commission", "milestone__key_date", "email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

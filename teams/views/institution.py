@@ -10,7 +10,7 @@ from commissions.views.public import commission_for_token, render_portal
 
 from .. import calendar, following
 from ..forms import FeedbackForm
-from ..models import Deliverable
+from ..models import Deliverable, Team
 
 
 def published_team(commission):
@@ -23,15 +23,14 @@ def published_team(commission):
 
 def portal_context(commission, feedback_form=None):
     """The team part of the institution's page; empty until the team is published."""
-    team = published_team(commission)
+    team = (
+        Team.objects.filter(commission=commission, published_at__isnull=False)
+        .select_related("supervisor__user", "commission__institution")
+        .with_members()
+        .first()
+    )
     if team is None:
         return {}
-    team = (
-        type(team)
-        .objects.select_related("supervisor__user", "commission__institution")
-        .with_members()
-        .get(pk=team.pk)
-    )
     items = following.team_timeline(team)
     feedback = following.feedback_of(team)
     can_give = following.feedback_open(team, items)
