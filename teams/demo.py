@@ -4,7 +4,7 @@ Called by ``load_demo``; deterministic (seeded) and idempotent.
 """
 
 import random
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -50,8 +50,8 @@ def _user(username, email, first, last, password=None):
 
 
 @transaction.atomic
-def load_cohort(past_call, open_call):
-    """The call of the year before the open one, at the students' ranking stage."""
+def load_cohort(past_call, open_call, stage="running"):
+    """The call of the year before the open one: its teams at work, or still ranking."""
     start = int(past_call.academic_year[:4])
     current = int(open_call.academic_year[:4]) - 1
     if current <= start:
@@ -152,4 +152,67 @@ def load_cohort(past_call, open_call):
             call=call, user=user, capacity=2 if i < 4 else 1, invited_at=now - timedelta(days=40)
         )
         supervisor.sectors.set({sectors[i % len(sectors)], sectors[(i + 3) % len(sectors)]})
+    if stage == "running":
+        follow_year(call)
     return call
+
+
+# A one-page PDF, so that the demo's documents open in any reader.
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R"
+    b"/Resources<</Font<</F1 5 0 R>>>>>>endobj\n"
+    b"4 0 obj<</Length 58>>stream\nBT /F1 18 Tf 72 760 Td (Note de cadrage - demo MIAS) Tj ET\n"
+    b"endstream endobj\n5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def follow_year(call):
+    """Teams formed and published in October; the year under way, as on a day in November.
+
+    The presentation is done for every team, the clarification meeting for all but one (late
+    on the board), a framing note is due in six days (four teams have sent it) and the
+    supervisors have a check-point next month.
+    """
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from commissions.models import KeyDate
+
+    from . import allocating, following
+
+    coordinator = get_user_model().objects.get(username="coordination")
+    run = allocating.run_allocation(call, coordinator)
+    allocating.apply_run(run, coordinator)
+    allocating.publish(call, coordinator, accept_warnings=True)
+    now = timezone.now()
+    presentation = call.key_dates.filter(kind=KeyDate.Kind.PRESENTATION).first()
+    published = min(now, presentation.starts_at) if presentation else now
+    call.teams.update(published_at=published - timedelta(days=2))
+    call.preferences_deadline = published - timedelta(days=5)
+    call.save(update_fields=["preferences_deadline"])
+    today = timezone.localdate()
+    following.add_call_milestone(
+        call, coordinator, "Remise de la note de cadrage",
+        following.local_start(today + timedelta(days=6)), KeyDate.Actor.STUDENTS,
+        deliverable="document",
+    )  # fmt: skip
+    following.add_call_milestone(
+        call, coordinator, "Point d'étape avec l'accompagnateur·rice",
+        following.local_start(today + timedelta(days=24), time(14)), KeyDate.Actor.SUPERVISOR,
+        location="Rue de l'Hocaille 10, 1348 Louvain-la-Neuve",
+    )  # fmt: skip
+    teams = list(call.teams.select_related("supervisor__user").with_members().order_by("pk"))
+    for index, team in enumerate(teams):
+        items = {m.key_date.kind: m for m in team.milestones.select_related("key_date")}
+        for kind in (KeyDate.Kind.PRESENTATION, KeyDate.Kind.CLARIFICATION):
+            m = items.get(kind)
+            if m and m.due_at <= now and not (kind == KeyDate.Kind.CLARIFICATION and index == 3):
+                following.set_done(m, team.supervisor.user if team.supervisor else coordinator)
+        note = team.milestones.filter(key_date__label="Remise de la note de cadrage").first()
+        if note and index % 3 == 0:
+            author = team.members.all()[0].user
+            following.add_deliverable(
+                note, SimpleUploadedFile("note-de-cadrage.pdf", DEMO_PDF), author
+            )

@@ -40,7 +40,24 @@ def test_demo_is_idempotent(demo):
     assert Student.objects.count() == 52 and Supervisor.objects.count() == 8
 
 
-def test_demo_year_in_progress_is_at_the_ranking_stage(demo, client):
+def test_demo_year_in_progress_has_its_teams_at_work(demo, client):
+    from teams.models import Deliverable, Milestone
+
+    cohort = Call.objects.get(status=Call.Status.RUNNING)
+    assert cohort.teams.published().count() == 10
+    milestones = Milestone.objects.filter(team__call=cohort)
+    assert milestones.filter(done_at__isnull=False).exists()
+    assert Deliverable.objects.filter(milestone__team__call=cohort).count() == 4
+    assert client.login(username="etudiante", password="mias-student-2024")
+    page = client.get(reverse("teams:my_space"), follow=True)
+    assert page.status_code == 200 and page.context["next"] is not None
+    assert client.login(username="coordination", password="mias-demo-2024")
+    board = client.get(reverse("teams:follow", args=[cohort.slug]))
+    assert board.status_code == 200 and "status-late" in board.content.decode()
+
+
+def test_demo_can_stop_at_the_ranking_stage(db, client):
+    call_command("load_demo", "--stage", "ranking", stdout=open("/dev/null", "w"))
     cohort = Call.objects.get(status=Call.Status.SELECTING)
     assert cohort.commissions.filter(status=Commission.Status.SELECTED).count() == 10
     assert cohort.preferences_deadline > timezone.now()

@@ -77,8 +77,17 @@ def _aware(text):
 class Command(BaseCommand):
     help = "Load the demo data drawn from the seed call (idempotent)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--stage",
+            choices=["running", "ranking"],
+            default="running",
+            help="the year in progress: teams at work (default) or students still ranking",
+        )
+
+    def handle(self, *args, stage="running", **options):
         data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+        self.stage = stage
         with transaction.atomic():
             self.load(data)
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Logins:"))
@@ -137,7 +146,7 @@ class Command(BaseCommand):
         self.load_pages(data["page"], past_call, open_call)
         from teams.demo import load_cohort  # the teams app builds on the call
 
-        load_cohort(past_call, open_call)
+        load_cohort(past_call, open_call, stage=self.stage)
 
     def load_reviews(self, call):
         if Review.objects.filter(commission__call=call).exists():

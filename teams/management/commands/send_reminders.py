@@ -2,8 +2,9 @@
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
-from teams.following import local_text, plan_reminders, send_reminders
+from teams.following import annotate, plan_reminders, send_reminders
 
 
 class Command(BaseCommand):
@@ -17,10 +18,11 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, **options):
         translation.activate("fr")
         plan = plan_reminders(timezone.now())
+        annotate({p[0] for p in plan})
         for milestone, step, _recipient, address, _language, _user in plan:
             self.stdout.write(
                 f"{address}\t{milestone.team.commission.reference}\t{milestone.label}\t"
-                f"{local_text(milestone.due_at)}\t{step}"
+                f"{date_format(milestone.due_day, 'DATE_FORMAT')}\t{step}"
             )
         if dry_run:
             self.stdout.write(f"{len(plan)} reminder(s) would be sent (dry run: nothing sent).")
