@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from commissions.mail import queue_email
 from commissions.models import Call, KeyDate
@@ -211,11 +212,12 @@ def local_start(day, at=None):
 # --- What pages show ------------------------------------------------------------------
 
 
+# Lazy: read in the language of each request, not of the first import.
 STATUS_LABELS = {
-    milestones.UPCOMING: _("Upcoming"),
-    milestones.DUE_SOON: _("Due soon"),
-    milestones.DONE: _("Done"),
-    milestones.LATE: _("Late"),
+    milestones.UPCOMING: gettext_lazy("Upcoming"),
+    milestones.DUE_SOON: gettext_lazy("Due soon"),
+    milestones.DONE: gettext_lazy("Done"),
+    milestones.LATE: gettext_lazy("Late"),
 }
 
 

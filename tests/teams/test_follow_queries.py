@@ -21,6 +21,16 @@ from commissions.roles import make_coordinator
 from teams import following
 from teams.models import Feedback, Reminder
 
+
+@pytest.fixture(autouse=True)
+def english(client, settings):
+    """The pages' texts are checked in English."""
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
+
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
