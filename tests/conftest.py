@@ -123,6 +123,27 @@ def make_call(programme, slug="mias-2030", opens_delta=-30, deadline_delta=30, *
 
 
 @pytest.fixture
+def coordinator(django_user_model, programme):
+    from commissions.roles import make_coordinator
+
+    user = django_user_model.objects.create_user("coord", "coord@x.example", "pw-coord-123")
+    make_coordinator(user, programme)
+    return user
+
+
+@pytest.fixture
+def english(client, settings):
+    """Pages and messages in English, for the assertions; e-mails keep each person's language.
+
+    Modules that read English texts use it: pytest.mark.usefixtures("english")."""
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
 def programme(db):
     return Programme.objects.create(name="MIAS 1", short_name="MIAS", slug="mias-1")
 

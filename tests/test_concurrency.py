@@ -11,7 +11,6 @@ from django.db import connection, connections, transaction
 
 from commissions import selecting
 from commissions.models import Email
-from commissions.roles import make_coordinator
 from teams import allocating
 from teams.models import Team
 
@@ -46,13 +45,6 @@ def at_once(action, count=2):
     for t in threads:
         t.join(30)
     return results
-
-
-@pytest.fixture
-def coordinator(django_user_model, programme):
-    user = django_user_model.objects.create_user("coord", "c@x.example", "pw-coord-123")
-    make_coordinator(user, programme)
-    return user
 
 
 def test_two_coordinators_publish_at_once_teams_go_out_once(call, vocab, coordinator):

@@ -17,7 +17,6 @@ from commissions.models import (
     Sector,
 )
 from commissions.reviewing import CriterionSpec, aggregate
-from commissions.roles import make_coordinator
 
 pytestmark = pytest.mark.django_db
 TOPICS = ["jeunesse", "logement", "santé", "emploi", "culture"]
@@ -52,13 +51,6 @@ def add_commissions(call, vocab, count, start=0):
         for i in range(count)
     ]
     return Commission.objects.bulk_create(rows)
-
-
-@pytest.fixture
-def coordinator(django_user_model, programme):
-    user = django_user_model.objects.create_user("coord", "coord@x.example", "pw-coord-123")
-    make_coordinator(user, programme)
-    return user
 
 
 @pytest.fixture

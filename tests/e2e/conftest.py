@@ -144,3 +144,56 @@ def call_page(home, call):
             intro="<p>Le MIAS cherche des questions d'ingénierie sociale.</p>",
         )
     )
+
+
+# --------------------------------------------------------------------------- people
+
+COORDINATOR_PASSWORD = "coord-pass-2030!"
+STUDENT_PASSWORD = "pw-student-123"  # make_cohort's
+
+
+@pytest.fixture
+def coordinator(django_user_model, programme, settings):
+    """A coordinator who signs in through the login page (the root conftest's does not)."""
+    from commissions.roles import make_coordinator
+
+    # A fast hasher for every account made in the test (make_cohort's too) and the sign-ins.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    user = django_user_model.objects.create_user(
+        username="coord",
+        password=COORDINATOR_PASSWORD,
+        email="coord@mias.example",
+        first_name="Claire",
+        last_name="Coordinatrice",
+    )
+    make_coordinator(user, programme)
+    return user
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """new_page(): a page in a browser context of its own (one person), in English."""
+    contexts = []
+
+    def _new_page(**options):
+        context = browser.new_context(
+            locale="en-GB", viewport={"width": 1280, "height": 900}, **options
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+        contexts.append(context)
+        return context.new_page()
+
+    yield _new_page
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page, base, username, password, landing):
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator('main form [type="submit"]').click()
+    expect(page).to_have_url(landing)

@@ -14,7 +14,7 @@ Screenshots go to tests/e2e/screenshots/selection-*.png (git-ignored).
 import re
 
 import pytest
-from conftest import make_call, run_queued
+from conftest import COORDINATOR_PASSWORD, make_call, run_queued
 from django.core import mail
 
 try:
@@ -33,7 +33,6 @@ from commissions.models import (
     SelectionRun,
 )
 from commissions.reviewing import record_review_submission
-from commissions.roles import make_coordinator
 
 pytestmark = [
     pytest.mark.e2e,
@@ -42,7 +41,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PASSWORD = "coord-pass-2030!"
+PASSWORD = COORDINATOR_PASSWORD
 # key: (title, question, sector, type, context, scores on (problem, feasibility) or None)
 COMMISSIONS = {
     "A": (
@@ -95,21 +94,6 @@ COMMISSIONS = {
     ),
 }
 BROWSER_SCORES = {"A": (4, 4), "B": (3, 3)}
-
-
-@pytest.fixture
-def coordinator(django_user_model, programme, settings):
-    # A fast hasher for the account created here and the login (the live server shares it).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    user = django_user_model.objects.create_user(
-        username="coord",
-        password=PASSWORD,
-        email="coord@mias.example",
-        first_name="Claire",
-        last_name="Coordinatrice",
-    )
-    make_coordinator(user, programme)
-    return user
 
 
 @pytest.fixture

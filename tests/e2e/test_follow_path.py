@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import publish_cohort
+from conftest import COORDINATOR_PASSWORD, STUDENT_PASSWORD, publish_cohort, sign_in
 from django.urls import reverse
 from django.utils import translation
 
@@ -28,7 +28,6 @@ except ImportError:  # the browser fixture reports it: skipped, or failed under 
     expect = None
 
 from commissions.models import AccessToken
-from commissions.roles import make_coordinator
 from teams.models import Deliverable, Feedback
 
 pytestmark = [
@@ -38,58 +37,13 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-COORDINATOR_PASSWORD = "coord-pass-2030!"
-STUDENT_PASSWORD = "pw-student-123"  # make_cohort's
-TIMEOUT_MS = 10_000
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 NOT_A_PDF = b"MZ\x90\x00 a program, not a pdf at all"
 
 
 @pytest.fixture
-def coordinator(django_user_model, programme, settings):
-    # A fast hasher for every account made here (make_cohort's too) and for the sign-ins.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    user = django_user_model.objects.create_user(
-        username="coord",
-        password=COORDINATOR_PASSWORD,
-        email="coord@mias.example",
-        first_name="Claire",
-        last_name="Coordinatrice",
-    )
-    make_coordinator(user, programme)
-    return user
-
-
-@pytest.fixture
 def teams(call, vocab, coordinator):
     return publish_cohort(call, vocab, coordinator)
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    """new_page(): a page in a browser context of its own (one person), in English."""
-    contexts = []
-
-    def _new_page(**options):
-        context = browser.new_context(
-            locale="en-GB", viewport={"width": 1280, "height": 900}, **options
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-        contexts.append(context)
-        return context.new_page()
-
-    yield _new_page
-    for context in contexts:
-        context.close()
-
-
-def sign_in(page, base, username, password, landing):
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(password)
-    page.locator('main form [type="submit"]').click()
-    expect(page).to_have_url(landing)
 
 
 def upload(page, milestone, name, data):

@@ -20,7 +20,14 @@ attributes and the stored rows. Screenshots go to tests/e2e/screenshots/teams-*.
 import re
 
 import pytest
-from conftest import make_cohort, run_queued
+from conftest import (
+    COORDINATOR_PASSWORD,
+    STUDENT_PASSWORD,
+    TIMEOUT_MS,
+    make_cohort,
+    run_queued,
+    sign_in,
+)
 from django.core import mail
 
 try:
@@ -31,7 +38,6 @@ except ImportError:  # the browser fixture reports it: skipped, or failed under 
     PlaywrightTimeout = TimeoutError
 
 from commissions.models import Call, Email
-from commissions.roles import make_coordinator
 from teams.models import AllocationRun, Preference, Student, Team
 
 pytestmark = [
@@ -40,25 +46,6 @@ pytestmark = [
     # independent of the previous one's flush.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-COORDINATOR_PASSWORD = "coord-pass-2030!"
-STUDENT_PASSWORD = "pw-student-123"  # make_cohort's
-TIMEOUT_MS = 10_000
-
-
-@pytest.fixture
-def coordinator(django_user_model, programme, settings):
-    # A fast hasher for every account made here (make_cohort's too) and for the sign-ins.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    user = django_user_model.objects.create_user(
-        username="coord",
-        password=COORDINATOR_PASSWORD,
-        email="coord@mias.example",
-        first_name="Claire",
-        last_name="Coordinatrice",
-    )
-    make_coordinator(user, programme)
-    return user
 
 
 @pytest.fixture
@@ -72,31 +59,6 @@ def cohort(call, vocab, coordinator):
     Student.objects.filter(pk=ranker.pk).update(ranked_at=None)
     assert (call.team_size_min, call.team_size_max) == (4, 6)
     return selected, students, supervisors
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    """new_page(): a page in a browser context of its own (one person), in English."""
-    contexts = []
-
-    def _new_page():
-        context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(TIMEOUT_MS)
-        context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-        contexts.append(context)
-        return context.new_page()
-
-    yield _new_page
-    for context in contexts:
-        context.close()
-
-
-def sign_in(page, base, username, password, landing):
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(password)
-    page.locator('main form [type="submit"]').click()
-    expect(page).to_have_url(landing)
 
 
 def shown_order(page):

@@ -24,6 +24,7 @@ from test_fuzz_public import (
     assert_no_formula,
     assert_no_raw_markup,
     ids,
+    oversized,
     page_text,
     post,
     rolled_back,
@@ -200,7 +201,8 @@ def test_call_wide_milestone_form(year, posted):
         assert response.status_code in (302, 400)
         if response.status_code == 400:
             assert Milestone.objects.count() == before
-            assert_kept_escaped(response, posted, ["label", "location"])
+            if not oversized(posted):  # a body over the limit is refused before any form
+                assert_kept_escaped(response, posted, ["label", "location"])
 
 
 @FUZZ
@@ -237,7 +239,8 @@ def test_institution_feedback_form(year, posted):
         assert response.status_code in (302, 400)
         if response.status_code == 400:
             assert not Feedback.objects.exists()
-            assert_kept_escaped(response, posted, ["improve", "comments"])
+            if not oversized(posted):
+                assert_kept_escaped(response, posted, ["improve", "comments"])
         else:
             feedback = Feedback.objects.get(team=team)
             assert 1 <= feedback.usefulness <= 5

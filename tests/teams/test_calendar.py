@@ -6,17 +6,9 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from commissions.models import AccessToken
-from commissions.roles import make_coordinator
 from teams import calendar
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def coordinator(django_user_model, programme):
-    user = django_user_model.objects.create_user("coord", "coord@x.example", "pw-coord-123")
-    make_coordinator(user, programme)
-    return user
 
 
 @pytest.fixture

@@ -11,27 +11,16 @@ from datetime import timedelta
 
 import pytest
 from conftest import publish_cohort
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from commissions.models import AccessToken
-from commissions.roles import make_coordinator
 from teams import following
+from teams.management.commands.bench_dashboards import enrich as enrich_teams
 from teams.models import Feedback, Reminder
 
-
-@pytest.fixture(autouse=True)
-def english(client, settings):
-    """The pages' texts are checked in English."""
-    from django.utils import translation
-
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -56,40 +45,12 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def coordinator(django_user_model, programme):
-    user = django_user_model.objects.create_user("coord", "coord@x.example", "pw-coord-123")
-    make_coordinator(user, programme)
-    return user
-
-
 def enrich(call, teams, coordinator):
     """Documents, done milestones, feedback and reminders on a share of the teams; the first
     team has them all (it is the one whose pages are requested)."""
     call.reminders_enabled = True
     call.save(update_fields=["reminders_enabled"])
-    for i, team in enumerate(teams):
-        members = list(team.members.all())
-        items = {m.key_date.kind: m for m in following.team_timeline(team)}
-        if i % 2 == 0:
-            for version in range(1 + (i % 4 == 0)):
-                following.add_deliverable(
-                    items["report"],
-                    SimpleUploadedFile(f"rapport-v{version + 1}.pdf", PDF),
-                    members[version % len(members)].user,
-                )
-        if i % 3 == 0:
-            following.add_deliverable(
-                items["oral"], SimpleUploadedFile("slides.pdf", PDF), members[-1].user
-            )
-            following.set_done(items["presentation"], coordinator, note="Présentée.")
-            following.set_done(items["clarification"], team.supervisor.user)
-        if i % 4 == 0:
-            following.save_feedback(
-                team,
-                {"usefulness": 4, "improve": "Plus de chiffres.", "comments": "Merci !"},
-                following.team_timeline(team),
-            )
+    enrich_teams(teams, coordinator)
     # Reminders three days ago (the log); today's are planned, not sent yet.
     following.send_reminders(now=timezone.now() - timedelta(days=3))
 

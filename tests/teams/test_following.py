@@ -12,11 +12,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from commissions.models import AccessToken, KeyDate
-from commissions.roles import make_coordinator
 from teams import allocating
 from teams.models import Deliverable, Feedback, Milestone, TeamEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -35,22 +34,6 @@ def odt_bytes():
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
         archive.writestr("content.xml", "<office:document-content/>")
     return buffer.getvalue()
-
-
-@pytest.fixture(autouse=True)
-def english(client, settings):
-    from django.utils import translation
-
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def coordinator(django_user_model, programme):
-    user = django_user_model.objects.create_user("coord", "coord@x.example", "pw-coord-123")
-    make_coordinator(user, programme)
-    return user
 
 
 @pytest.fixture

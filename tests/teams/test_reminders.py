@@ -11,18 +11,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from commissions.models import Email
-from commissions.roles import make_coordinator
 from teams import following
 from teams.models import Milestone, Reminder
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def coordinator(django_user_model, programme):
-    user = django_user_model.objects.create_user("coord", "coord@x.example", "pw-coord-123")
-    make_coordinator(user, programme)
-    return user
 
 
 @pytest.fixture

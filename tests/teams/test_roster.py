@@ -12,7 +12,6 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from commissions.models import Email, Programme
-from commissions.roles import make_coordinator
 from teams import importing, roster
 from teams.accounts import account_for
 from teams.models import RosterImport, Student, Supervisor
@@ -49,13 +48,6 @@ def students(n, start=0, studies="Bachelier en travail social"):
         [f"Prénom{i}", f"Nom{i}", f"etudiant{i}@uclouvain.example", studies, "fr, anglais", ""]
         for i in range(start, start + n)
     ]
-
-
-@pytest.fixture
-def coordinator(django_user_model, programme):
-    user = django_user_model.objects.create_user("coord", "coord@x.example", "pw-coord-123")
-    make_coordinator(user, programme)
-    return user
 
 
 @pytest.fixture

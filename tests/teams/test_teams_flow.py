@@ -11,29 +11,11 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from commissions.models import Call, Email
-from commissions.roles import make_coordinator
 from teams import allocating
 from teams.accounts import account_for, invite
 from teams.models import Preference, Student, Team, TeamEvent
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(client, settings):
-    """Assertions read the English texts; e-mails keep each person's language."""
-    from django.utils import translation
-
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def coordinator(django_user_model, programme):
-    user = django_user_model.objects.create_user("coord", "coord@x.example", "pw-coord-123")
-    make_coordinator(user, programme)
-    return user
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -88,7 +88,6 @@ def prepare_dashboards(tag, teams=50, students_per_team=5):
     """A running call halfway through the year and its published teams; the pages to request
     and who requests them (user ids; None: the institution, through its private link)."""
     from django.contrib.auth import get_user_model
-    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
     from django.utils import timezone
 
@@ -163,28 +162,7 @@ def prepare_dashboards(tag, teams=50, students_per_team=5):
     Team.objects.filter(call=call).update(published_at=now)
     following.generate_milestones(call)
 
-    for i, team in enumerate(Team.objects.filter(call=call).with_members().order_by("pk")):
-        members = list(team.members.all())
-        items = {m.key_date.kind: m for m in following.team_timeline(team)}
-        if i % 2 == 0:
-            for version in range(1 + (i % 4 == 0)):
-                following.add_deliverable(
-                    items["report"],
-                    SimpleUploadedFile(f"rapport-v{version + 1}.pdf", PDF),
-                    members[version % len(members)].user,
-                )
-        if i % 3 == 0:
-            following.add_deliverable(
-                items["oral"], SimpleUploadedFile("slides.pdf", PDF), members[-1].user
-            )
-            following.set_done(items["presentation"], coordinator, note="Présentée.")
-            following.set_done(items["clarification"], team.supervisor.user)
-        if i % 4 == 0:
-            following.save_feedback(
-                team,
-                {"usefulness": 4, "improve": "Plus de chiffres.", "comments": "Merci !"},
-                following.team_timeline(team),
-            )
+    enrich(list(Team.objects.filter(call=call).with_members().order_by("pk")), coordinator)
 
     first = made[0]
     student = first.members.order_by("pk").first()
@@ -297,3 +275,34 @@ def run_dashboards(
         "setup_seconds": round(setup_seconds, 1),
         "wall_seconds": round(time.monotonic() - started, 1),
     }
+
+
+def enrich(teams, coordinator):
+    """A year under way on a share of the teams (the first has it all): documents in one or two
+    versions, milestones done with a note, institution feedback. The query tests use it too."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from teams import following
+
+    for i, team in enumerate(teams):
+        members = list(team.members.all())
+        items = {m.key_date.kind: m for m in following.team_timeline(team)}
+        if i % 2 == 0:
+            for version in range(1 + (i % 4 == 0)):
+                following.add_deliverable(
+                    items["report"],
+                    SimpleUploadedFile(f"rapport-v{version + 1}.pdf", PDF),
+                    members[version % len(members)].user,
+                )
+        if i % 3 == 0:
+            following.add_deliverable(
+                items["oral"], SimpleUploadedFile("slides.pdf", PDF), members[-1].user
+            )
+            following.set_done(items["presentation"], coordinator, note="Présentée.")
+            following.set_done(items["clarification"], team.supervisor.user)
+        if i % 4 == 0:
+            following.save_feedback(
+                team,
+                {"usefulness": 4, "improve": "Plus de chiffres.", "comments": "Merci !"},
+                following.team_timeline(team),
+            )
