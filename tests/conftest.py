@@ -23,6 +23,11 @@ from commissions.models import (
 def _isolated(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    # Every account a test makes is hashed with a fast hasher (PBKDF2 costs ~0.3 s each).
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -153,12 +153,10 @@ STUDENT_PASSWORD = "pw-student-123"  # make_cohort's
 
 
 @pytest.fixture
-def coordinator(django_user_model, programme, settings):
+def coordinator(django_user_model, programme):
     """A coordinator who signs in through the login page (the root conftest's does not)."""
     from commissions.roles import make_coordinator
 
-    # A fast hasher for every account made in the test (make_cohort's too) and the sign-ins.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     user = django_user_model.objects.create_user(
         username="coord",
         password=COORDINATOR_PASSWORD,

@@ -67,7 +67,6 @@ NASTY_TITLES = [
 @pytest.fixture
 def workspace(call, vocab, django_user_model, client, settings):
     """A call with five nasty submissions, a coordinator (on `client`) and a reviewer."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast setup
     Criterion.objects.create(
         call=call, label="Disponibilité <i>réelle</i>", scale_min=1, scale_max=5, order=2
     )

@@ -43,7 +43,6 @@ NASTY = ["<script>alert('xss')</script>", "=cmd|' /C calc'!A0", "+SUM(1+1)", "@S
 
 @pytest.fixture
 def year(call, vocab, client, django_user_model, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     coordinator = django_user_model.objects.create_user("coord", "c@mias.example", "pw-c-123")
     make_coordinator(coordinator, call.programme)
     teams = publish_cohort(call, vocab, coordinator)

@@ -345,7 +345,6 @@ def assert_no_formula(content):
 def open_call(call, vocab, settings, django_user_model):
     settings.RATE_LIMIT_SUBMISSIONS = 10**6
     settings.RATE_LIMIT_LINK_REQUESTS = 10**6
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast setup
     coordinator = django_user_model.objects.create_user(
         "coord", "coord@mias.example", "pw-coord-123"
     )

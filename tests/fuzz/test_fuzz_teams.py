@@ -67,7 +67,6 @@ NASTY = [
 def cohort(call, vocab, client, django_user_model, settings):
     """Three selected commissions with nasty texts, twelve students, two supervisors,
     teams formed from a proposal; the coordinator signed in on `client`."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast setup
     commissions, students, supervisors = make_cohort(call, vocab, 3, 12, 2)
     Institution.objects.update(name=NASTY[4])
     for i, commission in enumerate(commissions):

@@ -39,12 +39,6 @@ BOUNDS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # make_cohort gives every account a password: PBKDF2 would take most of the test's time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def enrich(call, teams, coordinator):
     """Documents, done milestones, feedback and reminders on a share of the teams; the first
     team has them all (it is the one whose pages are requested)."""
