@@ -230,6 +230,7 @@ def annotate(items, now=None):
         m.days_left = milestones.days_left(m.due_at, now, tz, m.all_day)
         m.countdown = milestones.Countdown.until(m.due_at, now)
         m.due_day = milestones.due_day(m.due_at, tz, m.all_day)
+        m.status_label = STATUS_LABELS[m.status]
     return items
 
 
