@@ -1,5 +1,7 @@
 """Following the year: the team dashboard, milestones, documents, calendars, the board."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
@@ -23,6 +25,7 @@ from ..forms import (
 )
 from ..models import CalendarFeed, Deliverable, Milestone, Reminder, Supervisor, Team, TeamEvent
 
+FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -224,8 +227,10 @@ def supervisor_home(request):
 
 def feed(request, token):
     """The private calendar: no sign-in (calendar applications cannot), the token is the key."""
-    item = CalendarFeed.objects.filter(token=token[:64], revoked_at__isnull=True).first()
-    if item is None:
+    # Tokens are URL-safe base64; anything else (NUL bytes included) is not looked up.
+    valid = FEED_TOKEN.fullmatch(token) is not None
+    item = valid and CalendarFeed.objects.filter(token=token, revoked_at__isnull=True).first()
+    if not item:
         raise Http404(_("This calendar address is unknown or was replaced by a new one."))
     owner = item.commission.title if item.commission_id else item.user.get_full_name()
     title = f"MIAS — {owner}"
