@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from commissions.models import Call, Commission, CommissionEvent, copy_call
 
-from .models import Preference, Student, Supervisor
+from .models import Milestone, Preference, Student, Supervisor
 
 FIRST_NAMES = [
     "Amina", "Louis", "Chloé", "Mehdi", "Sarah", "Thomas", "Inès", "Julien", "Camille", "Yanis",
@@ -210,6 +210,7 @@ def follow_year(call):
             m = items.get(kind)
             if m and m.due_at <= now and not (kind == KeyDate.Kind.CLARIFICATION and index == 3):
                 following.set_done(m, team.supervisor.user if team.supervisor else coordinator)
+                Milestone.objects.filter(pk=m.pk).update(done_at=m.due_at)  # on the day
         note = team.milestones.filter(key_date__label="Remise de la note de cadrage").first()
         if note and index % 3 == 0:
             author = team.members.all()[0].user

@@ -235,8 +235,9 @@ def annotate(items, now=None):
 
 
 def next_due(items):
-    """The first milestone not done whose due moment is still ahead."""
-    return next((m for m in items if m.status in (milestones.UPCOMING, milestones.DUE_SOON)), None)
+    """The milestone not done whose due moment comes first among those still ahead."""
+    ahead = [m for m in items if m.status in (milestones.UPCOMING, milestones.DUE_SOON)]
+    return min(ahead, key=lambda m: (m.due_at, m.pk), default=None)
 
 
 def team_timeline(team, now=None):

@@ -327,7 +327,8 @@ def private_storage():
 
 class MilestoneQuerySet(models.QuerySet):
     def timeline(self):
-        return self.select_related("key_date").order_by("due_at", "key_date__starts_at", "pk")
+        # In the order things start: a long period (exploration) sits where it begins.
+        return self.select_related("key_date").order_by("starts_at", "due_at", "pk")
 
     def for_board(self, call):
         return self.filter(team__call=call, team__published_at__isnull=False).timeline()

@@ -298,3 +298,24 @@ def test_reminder_settings_are_validated(client, call, teams, coordinator):
     assert client.post(url, {"reminder_days": "14, 3"}).status_code == 302
     call.refresh_from_db()
     assert not call.reminders_enabled and call.reminder_steps() == [14, 3]
+
+
+def test_the_next_deadline_is_the_earliest_due_not_the_earliest_start(teams):
+    from teams.following import annotate, next_due, team_timeline
+
+    team = teams[0]
+    items = team_timeline(team)
+    starts = [m.starts_at for m in items]
+    assert starts == sorted(starts)  # the timeline reads in the order things begin
+    exploration = next(m for m in items if m.key_date.kind == "exploration")
+    # The exploration began first, but the report's due moment comes first among those ahead.
+    for m in items:
+        if m.key_date.kind in ("presentation", "clarification"):
+            m.done_at = timezone.now()
+    annotate(items)
+    expected = min(
+        (m for m in items if m.done_at is None and m.due_at > timezone.now()),
+        key=lambda m: m.due_at,
+    )
+    assert next_due(items) == expected
+    assert exploration.due_at >= expected.due_at
