@@ -178,6 +178,25 @@ def reset_milestone(milestone, user):
         )
 
 
+def column_key(key_date):
+    """The board's column of a key date: the two oral-presentation days are one step."""
+    return key_date.kind if key_date.kind != KeyDate.Kind.OTHER else f"other-{key_date.pk}"
+
+
+def mark_column_done(call, user, key):
+    """Mark one step done for every published team that has it open (a plenary meeting)."""
+    items = [
+        m
+        for m in Milestone.objects.for_board(call).filter(done_at__isnull=True)
+        if column_key(m.key_date) == key
+    ]
+    with transaction.atomic():
+        for m in items:
+            m.team = Team(pk=m.team_id, call_id=call.pk)  # for the event; no query per team
+            set_done(m, user)
+    return len(items)
+
+
 def set_done(milestone, user, done=True, note=None):
     with transaction.atomic():
         fields = ["updated_at"]
@@ -272,11 +291,13 @@ def board(call, now=None):
     columns, cells = {}, defaultdict(dict)
     for m in items:
         kd = m.key_date
-        # The two oral-presentation days are one step: each team has the day it chose.
-        key = kd.kind if kd.kind != KeyDate.Kind.OTHER else f"other-{kd.pk}"
-        columns.setdefault(key, {"key": key, "label": kd.get_kind_display(), "first": m.due_at})
+        key = column_key(kd)
+        column = columns.setdefault(
+            key, {"key": key, "label": kd.get_kind_display(), "first": m.due_at, "open": 0}
+        )
         if kd.kind == KeyDate.Kind.OTHER:
-            columns[key]["label"] = kd.label
+            column["label"] = kd.label
+        column["open"] += m.done_at is None
         cells[m.team_id][key] = m
     ordered = sorted(columns.values(), key=lambda c: c["first"])
     rows = []

@@ -34,6 +34,7 @@ urlpatterns = [
     ),
     path("coordination/<slug:slug>/suivi/", follow.follow_board, name="follow"),
     path("coordination/<slug:slug>/suivi/export.xlsx", follow.follow_export, name="follow_export"),
+    path("coordination/<slug:slug>/suivi/fait/", follow.follow_done, name="follow_done"),
     path("coordination/<slug:slug>/suivi/rappels/", follow.reminders, name="reminders"),
     path("coordination/<slug:slug>/personnes/", people.people, name="people"),
     path("coordination/<slug:slug>/personnes/inviter/", people.invite, name="invite"),

@@ -139,6 +139,7 @@ EXPECTED = {
     "teams:institution_calendar_renew": ("post", everyone(404, institution=302)),
     "teams:follow": ("get", COORD_ONLY),
     "teams:follow_export": ("get", COORD_ONLY),
+    "teams:follow_done": ("post", only(302)),
     "teams:reminders": ("get", COORD_ONLY),
 }
 

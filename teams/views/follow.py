@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from commissions.rules import is_coordinator
@@ -294,6 +295,20 @@ def follow_board(request, slug):
         },
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def follow_done(request, slug):
+    """One step marked done for every team at once (the presentation is one evening)."""
+    call = coordinator_call(request, slug)
+    count = following.mark_column_done(call, request.user, request.POST.get("key", "")[:40])
+    messages.success(
+        request,
+        ngettext("%(count)d milestone marked done.", "%(count)d milestones marked done.", count)
+        % {"count": count},
+    )
+    return redirect("teams:follow", slug=call.slug)
 
 
 @login_required

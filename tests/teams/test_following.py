@@ -319,3 +319,19 @@ def test_the_next_deadline_is_the_earliest_due_not_the_earliest_start(teams):
     )
     assert next_due(items) == expected
     assert exploration.due_at >= expected.due_at
+
+
+def test_the_coordinator_marks_a_plenary_step_done_for_every_team(client, call, teams, coordinator):
+    client.force_login(coordinator)
+    url = reverse("teams:follow_done", args=[call.slug])
+    board = client.get(reverse("teams:follow", args=[call.slug])).content.decode()
+    assert "3 open" in board
+    response = client.post(url, {"key": "presentation"}, follow=True)
+    assert "3 milestones marked done." in response.content.decode()
+    done = Milestone.objects.filter(key_date__kind="presentation", done_at__isnull=False)
+    assert done.count() == 3 and set(done.values_list("done_by", flat=True)) == {coordinator.pk}
+    assert TeamEvent.objects.filter(kind="done").count() == 3
+    # Nothing left open in that column; an unknown column marks nothing.
+    assert "0 milestones" in client.post(url, {"key": "presentation"}, follow=True).content.decode()
+    assert "0 milestones" in client.post(url, {"key": "<x>"}, follow=True).content.decode()
+    assert not Milestone.objects.filter(key_date__kind="report", done_at__isnull=False).exists()
