@@ -183,11 +183,13 @@ def column_key(key_date):
     return key_date.kind if key_date.kind != KeyDate.Kind.OTHER else f"other-{key_date.pk}"
 
 
-def mark_column_done(call, user, key):
-    """Mark one step done for every published team that has it open (a plenary meeting)."""
+def mark_column_done(call, user, key, now=None):
+    """Mark a step whose time has come done for every team that left it open (a plenary)."""
     items = [
         m
-        for m in Milestone.objects.for_board(call).filter(done_at__isnull=True)
+        for m in Milestone.objects.for_board(call).filter(
+            done_at__isnull=True, due_at__lte=now or timezone.now()
+        )
         if column_key(m.key_date) == key
     ]
     with transaction.atomic():
@@ -297,7 +299,7 @@ def board(call, now=None):
         )
         if kd.kind == KeyDate.Kind.OTHER:
             column["label"] = kd.label
-        column["open"] += m.done_at is None
+        column["open"] += m.status == milestones.LATE  # due and not marked done
         cells[m.team_id][key] = m
     ordered = sorted(columns.values(), key=lambda c: c["first"])
     rows = []

@@ -324,8 +324,14 @@ def test_the_next_deadline_is_the_earliest_due_not_the_earliest_start(teams):
 def test_the_coordinator_marks_a_plenary_step_done_for_every_team(client, call, teams, coordinator):
     client.force_login(coordinator)
     url = reverse("teams:follow_done", args=[call.slug])
-    board = client.get(reverse("teams:follow", args=[call.slug])).content.decode()
-    assert "3 open" in board
+    board = reverse("teams:follow", args=[call.slug])
+    # Steps still ahead offer no button and are not marked.
+    assert "✓ done for" not in client.get(board).content.decode()
+    assert "0 milestones" in client.post(url, {"key": "presentation"}, follow=True).content.decode()
+    presentation = KeyDate.objects.get(call=call, kind="presentation")
+    presentation.starts_at = timezone.now() - timedelta(days=1)
+    presentation.save()  # the evening took place yesterday
+    assert "✓ done for 3 teams" in client.get(board).content.decode()
     response = client.post(url, {"key": "presentation"}, follow=True)
     assert "3 milestones marked done." in response.content.decode()
     done = Milestone.objects.filter(key_date__kind="presentation", done_at__isnull=False)
