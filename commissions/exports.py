@@ -14,6 +14,7 @@ from .models import Commission, Criterion, Review
 from .reviewing import call_aggregates
 from .selecting import explanation, outcomes
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1D5C8C")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -34,6 +35,15 @@ def safe(value):
 def _local(value):
     # Excel has no time zones: write the local wall-clock time.
     return timezone.localtime(value).replace(tzinfo=None) if value else None
+
+
+def xlsx_response(content, filename):
+    """A workbook to download."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def write_sheet(sheet, headers, rows, widths=None):

@@ -2,8 +2,7 @@ from django.contrib import admin
 
 from commissions.admin import ProgrammeScopedAdmin
 
-from .following import zone
-from .milestones import due_moment
+from .following import due_of
 from .models import (
     AllocationRun,
     Deliverable,
@@ -90,14 +89,10 @@ class MilestoneAdmin(ProgrammeScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         # Dates typed here move this team only: keep the due moment and the flag in step.
-        if form.changed_data and {"starts_at", "ends_at", "all_day"} & set(form.changed_data):
+        if {"starts_at", "ends_at", "all_day"} & set(form.changed_data):
             obj.overridden = True
-            obj.due_at = _due(obj)
+            obj.due_at = due_of(obj)
         super().save_model(request, obj, form, change)
-
-
-def _due(milestone):
-    return due_moment(milestone.starts_at, milestone.ends_at, milestone.all_day, zone())
 
 
 @admin.register(Deliverable)

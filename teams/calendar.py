@@ -9,16 +9,25 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event
 
 from commissions.mail import absolute
 
 from .models import CalendarFeed, Milestone
 
+RENEWED = gettext_lazy(
+    "Your calendar has a new address: calendars subscribed to the old one stop updating."
+)
+
+
+def _owner(user, commission):
+    return {"user": user} if user is not None else {"commission": commission}
+
 
 def feed_for(user=None, commission=None):
     """The live feed of a person or an institution, made on first use."""
-    owner = {"user": user} if user is not None else {"commission": commission}
+    owner = _owner(user, commission)
     feed = CalendarFeed.objects.filter(revoked_at__isnull=True, **owner).first()
     if feed is None:
         try:
@@ -31,7 +40,7 @@ def feed_for(user=None, commission=None):
 
 def renew(user=None, commission=None):
     """Revoke the current address (a calendar that has it stops updating) and make a new one."""
-    owner = {"user": user} if user is not None else {"commission": commission}
+    owner = _owner(user, commission)
     with transaction.atomic():
         CalendarFeed.objects.filter(revoked_at__isnull=True, **owner).update(
             revoked_at=timezone.now()

@@ -56,13 +56,17 @@ def zone():
     return milestones.zone_of(settings.TIME_ZONE)
 
 
+def due_of(item):
+    """The due moment of a key date or a milestone, in the programme's time zone."""
+    return milestones.due_moment(item.starts_at, item.ends_at, item.all_day, zone())
+
+
 def _dates(key_date):
-    tz = zone()
     return {
         "starts_at": key_date.starts_at,
         "ends_at": key_date.ends_at,
         "all_day": key_date.all_day,
-        "due_at": milestones.due_moment(key_date.starts_at, key_date.ends_at, key_date.all_day, tz),
+        "due_at": due_of(key_date),
     }
 
 
@@ -150,7 +154,7 @@ def move_milestone(milestone, user, new_start):
     """Move one team's milestone; it stops following the call's key date."""
     starts_at, ends_at = milestones.shift(milestone.starts_at, milestone.ends_at, new_start)
     milestone.starts_at, milestone.ends_at = starts_at, ends_at
-    milestone.due_at = milestones.due_moment(starts_at, ends_at, milestone.all_day, zone())
+    milestone.due_at = due_of(milestone)
     milestone.overridden = True
     with transaction.atomic():
         milestone.save(update_fields=["starts_at", "ends_at", "due_at", "overridden", "updated_at"])
@@ -187,14 +191,13 @@ def mark_column_done(call, user, key, now=None):
     """Mark a step whose time has come done for every team that left it open (a plenary)."""
     items = [
         m
-        for m in Milestone.objects.for_board(call).filter(
-            done_at__isnull=True, due_at__lte=now or timezone.now()
-        )
+        for m in Milestone.objects.for_board(call)
+        .filter(done_at__isnull=True, due_at__lte=now or timezone.now())
+        .select_related("team")
         if column_key(m.key_date) == key
     ]
     with transaction.atomic():
         for m in items:
-            m.team = Team(pk=m.team_id, call_id=call.pk)  # for the event; no query per team
             set_done(m, user)
     return len(items)
 
@@ -251,7 +254,6 @@ def annotate(items, now=None):
         m.days_left = milestones.days_left(m.due_at, now, tz, m.all_day)
         m.countdown = milestones.Countdown.until(m.due_at, now)
         m.due_day = milestones.due_day(m.due_at, tz, m.all_day)
-        m.status_label = STATUS_LABELS[m.status]
     return items
 
 
@@ -302,18 +304,17 @@ def board(call, now=None):
         column["open"] += m.status == milestones.LATE  # due and not marked done
         cells[m.team_id][key] = m
     ordered = sorted(columns.values(), key=lambda c: c["first"])
-    rows = []
-    totals = defaultdict(int)
-    for team in teams:
-        row = [cells[team.pk].get(c["key"]) for c in ordered]
-        for m in row:
-            if m is not None:
-                totals[m.status] += 1
-        rows.append({"team": team, "cells": row, "feedback": team.pk in feedback})
+    rows = [
+        {
+            "team": team,
+            "cells": [cells[team.pk].get(c["key"]) for c in ordered],
+            "feedback": team.pk in feedback,
+        }
+        for team in teams
+    ]
     return {
         "columns": ordered,
         "rows": rows,
-        "totals": dict(totals),
         "feedback": given,
         "moved": any(m.overridden for m in items),
     }
@@ -418,21 +419,14 @@ def save_feedback(team, data, items):
 
 
 def _recipients(milestone, step):
-    """Who a reminder of this milestone goes to: [(recipient key, address, language, user)]."""
+    """Who a reminder of this milestone goes to: [(recipient key, address, language)]."""
     team = milestone.team
-    members = [(f"user:{s.user_id}", s.email, s.language, s.user) for s in team.members.all()]
-    supervisor = (
-        [
-            (
-                f"user:{team.supervisor.user_id}",
-                team.supervisor.email,
-                team.supervisor.language,
-                team.supervisor.user,
-            )
-        ]  # fmt: skip
-        if team.supervisor_id
-        else []
-    )
+
+    def person(p):
+        return f"user:{p.user_id}", p.email, p.language
+
+    members = [person(s) for s in team.members.all()]
+    supervisor = [person(team.supervisor)] if team.supervisor_id else []
     if step == milestones.OVERDUE:
         # Overdue: only documents still to hand in, to those who hand them in and follow them.
         return members + supervisor if milestone.deliverable else []
@@ -443,9 +437,7 @@ def _recipients(milestone, step):
         return supervisor
     if actor == KeyDate.Actor.INSTITUTION:
         commission = team.commission
-        institution = [
-            ("institution", commission.contact_email, commission.submitter_language, None)
-        ]
+        institution = [("institution", commission.contact_email, commission.submitter_language)]
         return institution + members + supervisor
     return []
 
@@ -488,9 +480,9 @@ def plan_reminders(now=None, call=None):
         )
         if step is None:
             continue
-        for recipient, address, language, user in _recipients(m, step):
+        for recipient, address, language in _recipients(m, step):
             if address and (m.pk, recipient, step) not in sent:
-                plan.append((m, step, recipient, address, language, user))
+                plan.append((m, step, recipient, address, language))
     return plan
 
 
@@ -502,7 +494,7 @@ def send_reminders(now=None):
     whole e-mails behind it, never half of one.
     """
     by_recipient = defaultdict(list)
-    for m, step, recipient, address, language, _user in plan_reminders(now):
+    for m, step, recipient, address, language in plan_reminders(now):
         key = (recipient, address, m.team_id if recipient == "institution" else None)
         by_recipient[key].append((m, step, language))
     queued = 0

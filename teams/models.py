@@ -393,17 +393,6 @@ class Milestone(models.Model):
     def label(self):
         return self.key_date.label
 
-    @property
-    def location(self):
-        return self.key_date.location
-
-    @property
-    def actor(self):
-        return self.key_date.actor
-
-    def get_actor_display(self):
-        return self.key_date.get_actor_display()
-
 
 def deliverable_path(instance, filename):
     # A random name on disk: the original name is kept in the row, never trusted as a path.

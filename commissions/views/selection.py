@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mias.ids import parse_id
 
 from .. import selecting
-from ..exports import call_workbook
+from ..exports import call_workbook, xlsx_response
 from ..forms import SelectionParamsForm
 from ..mail import fresh_key, preview, queue_email
 from ..models import Commission, Email, SelectionRun
@@ -255,10 +255,4 @@ def resend_email(request, slug, pk):
 @login_required
 def export_workbook(request, slug):
     call = coordinator_call(request, slug)
-    content = call_workbook(call)
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="commissions-{call.slug}.xlsx"'
-    return response
+    return xlsx_response(call_workbook(call), f"commissions-{call.slug}.xlsx")

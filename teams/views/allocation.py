@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from commissions.exports import xlsx_response
 from commissions.views.review import coordinator_call
 from mias.ids import parse_id
 
@@ -217,12 +217,7 @@ def publish(request, slug):
 @login_required
 def export(request, slug):
     call = coordinator_call(request, slug)
-    response = HttpResponse(
-        teams_workbook(call),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="teams-{call.slug}.xlsx"'
-    return response
+    return xlsx_response(teams_workbook(call), f"teams-{call.slug}.xlsx")
 
 
 def _chosen(queryset, call, raw):

@@ -6,11 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from commissions.exports import xlsx_response
 from commissions.rules import is_coordinator
 from commissions.views.review import coordinator_call
 
@@ -27,7 +30,6 @@ from ..forms import (
 from ..models import CalendarFeed, Deliverable, Milestone, Reminder, Supervisor, Team, TeamEvent
 
 FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _team_or_404(user, pk):
@@ -107,13 +109,12 @@ def milestone_update(request, pk, milestone):
         messages.success(request, _("Saved: %(label)s.") % {"label": item.label})
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect(f"{team_url(team)}#milestone-{item.pk}")
+    return _back_to(item)
 
 
-def team_url(team):
-    from django.urls import reverse
-
-    return reverse("teams:team", args=[team.pk])
+def _back_to(milestone):
+    """The team's page, at the milestone just changed."""
+    return redirect(f"{reverse('teams:team', args=[milestone.team_id])}#milestone-{milestone.pk}")
 
 
 @login_required
@@ -129,7 +130,7 @@ def milestone_move(request, pk, milestone):
         messages.success(
             request, _("%(label)s follows the call's date again.") % {"label": item.label}
         )
-        return redirect(f"{team_url(team)}#milestone-{item.pk}")
+        return _back_to(item)
     form = MoveForm(request.POST)
     if form.is_valid():
         old = timezone.localtime(item.starts_at)
@@ -140,7 +141,7 @@ def milestone_move(request, pk, milestone):
         messages.success(request, _("%(label)s moved for this team.") % {"label": item.label})
     else:
         messages.error(request, _("Give a valid date (and time)."))
-    return redirect(f"{team_url(team)}#milestone-{item.pk}")
+    return _back_to(item)
 
 
 @login_required
@@ -165,7 +166,7 @@ def upload(request, pk, milestone):
         _("%(name)s is handed in (version %(version)d); the milestone is done.")
         % {"name": deliverable.filename, "version": deliverable.version},
     )
-    return redirect(f"{team_url(team)}#milestone-{item.pk}")
+    return _back_to(item)
 
 
 def serve_deliverable(deliverable):
@@ -248,16 +249,11 @@ def feed(request, token):
 @require_POST
 def feed_renew(request):
     calendar.renew(user=request.user)
-    messages.success(
-        request,
-        _("Your calendar has a new address: calendars subscribed to the old one stop updating."),
-    )
+    messages.success(request, calendar.RENEWED)
     return redirect(request.POST.get("next") if _safe_next(request) else "teams:my_space")
 
 
 def _safe_next(request):
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     target = request.POST.get("next", "")
     return bool(target) and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -314,9 +310,7 @@ def follow_done(request, slug):
 @login_required
 def follow_export(request, slug):
     call = coordinator_call(request, slug)
-    response = HttpResponse(board_workbook(call, following.board(call)), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="follow-up-{call.slug}.xlsx"'
-    return response
+    return xlsx_response(board_workbook(call, following.board(call)), f"follow-up-{call.slug}.xlsx")
 
 
 @login_required

@@ -11,6 +11,7 @@ from commissions.views.public import commission_for_token, render_portal
 from .. import calendar, following
 from ..forms import FeedbackForm
 from ..models import Deliverable, Team
+from .follow import serve_deliverable
 
 
 def published_team(commission):
@@ -58,8 +59,6 @@ def download(request, token, deliverable):
         pk=deliverable,
         milestone__team=team,
     )
-    from .follow import serve_deliverable
-
     return serve_deliverable(item)
 
 
@@ -88,8 +87,5 @@ def feedback(request, token):
 def feed_renew(request, token):
     commission = commission_for_token(token)
     calendar.renew(commission=commission)
-    messages.success(
-        request,
-        _("Your calendar has a new address: calendars subscribed to the old one stop updating."),
-    )
+    messages.success(request, calendar.RENEWED)
     return redirect("commissions:portal", token=token)

@@ -3,19 +3,18 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from commissions.exports import XLSX, xlsx_response
 from commissions.views.review import coordinator_call
 
 from .. import importing, roster
 from ..models import RosterImport
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class RosterUploadForm(forms.Form):
@@ -75,10 +74,8 @@ def template(request, slug, kind):
     kind = _kind(kind)
     title = RosterImport.Kind(kind).label
     sectors = [name for _pk, name in importing.sector_choices()]
-    response = HttpResponse(roster.template_workbook(kind, title, sectors), content_type=XLSX)
     filename = f"{slugify(title)}-{call.academic_year}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_response(roster.template_workbook(kind, title, sectors), filename)
 
 
 @login_required

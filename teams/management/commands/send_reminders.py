@@ -19,7 +19,7 @@ class Command(BaseCommand):
         translation.activate("fr")
         plan = plan_reminders(timezone.now())
         annotate({p[0] for p in plan})
-        for milestone, step, _recipient, address, _language, _user in plan:
+        for milestone, step, _recipient, address, _language in plan:
             self.stdout.write(
                 f"{address}\t{milestone.team.commission.reference}\t{milestone.label}\t"
                 f"{date_format(milestone.due_day, 'DATE_FORMAT')}\t{step}"
