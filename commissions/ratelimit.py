@@ -12,14 +12,22 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR", "")[:64]
 
 
-def too_many(request, scope, limit, window):
-    """Count this request; True once the address went over `limit` in the window."""
-    key = f"rl:{scope}:{client_ip(request)}"
+def hit(key, window):
+    """Count one event under `key` in a fixed window of `window` seconds; the new count."""
     if cache.add(key, 1, timeout=window):
-        return False
+        return 1
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=window)
-        return False
-    return count > limit
+        return 1
+
+
+def key(scope, address):
+    return f"rl:{scope}:{address}"
+
+
+def too_many(request, scope, limit, window):
+    """Count this request; True once the address went over `limit` in the window."""
+    # The first request of a window is always let through, whatever the limit.
+    return hit(key(scope, client_ip(request)), window) > max(limit, 1)

@@ -19,8 +19,3 @@ def minimal(request):
 urlpatterns = list(site_urls.urlpatterns)
 if os.environ.get("MIAS_BENCH") == "1":
     urlpatterns.insert(0, path("__bench__/minimal/", minimal, name="bench_minimal"))
-
-# The site's own error views, if it declares any.
-for _name in ("handler400", "handler403", "handler404", "handler500"):
-    if hasattr(site_urls, _name):
-        globals()[_name] = getattr(site_urls, _name)

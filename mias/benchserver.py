@@ -39,6 +39,10 @@ def add_server_arguments(parser, concurrency, who):
     """The options every bench on the real server takes."""
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--concurrency", type=int, default=concurrency, help=f"simultaneous {who}")
+    add_database_argument(parser)
+
+
+def add_database_argument(parser):
     parser.add_argument(
         "--use-database",
         metavar="URL",
@@ -487,13 +491,13 @@ class Browser:
         return Response(resp.status, {k.lower(): v for k, v in resp.getheaders()}, text, ms)
 
 
-def percentile(values, q):
+def percentile(values, q, digits=1):
     """Nearest-rank percentile (q in 0–100) of a list; None when empty."""
     if not values:
         return None
     ordered = sorted(values)
     rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
-    return round(ordered[rank - 1], 1)
+    return round(ordered[rank - 1], digits)
 
 
 # ---------------------------------------------------------------- synthetic data (in the agent)
@@ -658,8 +662,10 @@ def _forget_bench_state():
     from django.core.cache import cache
     from django_q.brokers import get_broker
 
+    from commissions.ratelimit import key
+
     get_broker().purge_queue()
-    cache.delete_many([f"rl:{scope}:{LOOPBACK}" for scope in ("submit", "link")])
+    cache.delete_many([key(scope, LOOPBACK) for scope in ("submit", "link")])
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
+from commissions.ratelimit import hit
+
 # ----------------------------------------------------------------------------- lockout
 
 
@@ -36,13 +38,7 @@ def is_locked(username):
 def _count_failure(sender, credentials, request=None, **kwargs):
     username = credentials.get("username") or credentials.get("email") or ""
     _limit, seconds = _limits()
-    key = _key(username)
-    if cache.add(key, 1, seconds):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, seconds)
+    hit(_key(username), seconds)
 
 
 @receiver(user_logged_in)

@@ -486,7 +486,7 @@ def plan_reminders(now=None, call=None):
     return plan
 
 
-def send_reminders(now=None):
+def send_reminders(now=None, plan=None):
     """Queue one e-mail per person with their new reminders; each step goes once.
 
     The log row is written with the e-mail, in one transaction per person: a second run, or
@@ -494,7 +494,7 @@ def send_reminders(now=None):
     whole e-mails behind it, never half of one.
     """
     by_recipient = defaultdict(list)
-    for m, step, recipient, address, language in plan_reminders(now):
+    for m, step, recipient, address, language in plan if plan is not None else plan_reminders(now):
         key = (recipient, address, m.team_id if recipient == "institution" else None)
         by_recipient[key].append((m, step, language))
     queued = 0

@@ -87,14 +87,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, stage="running", **options):
         data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
-        self.stage = stage
         with transaction.atomic():
-            self.load(data)
+            self.load(data, stage)
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Logins:"))
         for username, password, role in LOGINS:
             self.stdout.write(f"  {role}: {username} / {password}")
 
-    def load(self, data):
+    def load(self, data, stage="running"):
         sectors = {
             n: Sector.objects.get_or_create(name=n, defaults={"order": i})[0]
             for i, n in enumerate(data["sectors"])
@@ -146,7 +145,7 @@ class Command(BaseCommand):
         self.load_pages(data["page"], past_call, open_call)
         from teams.demo import load_cohort  # the teams app builds on the call
 
-        load_cohort(past_call, open_call, stage=self.stage)
+        load_cohort(past_call, open_call, stage=stage)
 
     def load_reviews(self, call):
         if Review.objects.filter(commission__call=call).exists():

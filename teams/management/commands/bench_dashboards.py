@@ -33,8 +33,10 @@ from django.core.management.base import BaseCommand, CommandError
 from mias.benchserver import (
     Agent,
     BenchError,
+    add_database_argument,
     forget_bench_state,
     interruptible,
+    percentile,
     scratch_database,
     server_env,
 )
@@ -55,12 +57,7 @@ class Command(BaseCommand):
         parser.add_argument("--students-per-team", type=int, default=5)
         parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
         parser.add_argument("--warmup", type=int, default=5, help="untimed requests per page")
-        parser.add_argument(
-            "--use-database",
-            metavar="URL",
-            help="an already migrated database to fill and leave in place (the tests pass a "
-            "copy of the test database); default: a scratch database, dropped at the end",
-        )
+        add_database_argument(parser)
 
     def handle(self, **options):
         if options["teams"] < 1 or options["students_per_team"] < 1 or options["requests"] < 1:
@@ -186,9 +183,7 @@ def prepare_dashboards(tag, teams=50, students_per_team=5):
 
 
 def _ms(values):
-    ordered = sorted(values)
-    p95 = ordered[max(0, -(-95 * len(ordered) // 100) - 1)]  # nearest rank
-    return round(statistics.median(ordered), 3), round(p95, 3)
+    return round(statistics.median(values), 3), percentile(values, 95, digits=3)
 
 
 def time_dashboards(pages, markers, requests=200, warmup=5):
@@ -286,7 +281,8 @@ def enrich(teams, coordinator):
 
     for i, team in enumerate(teams):
         members = list(team.members.all())
-        items = {m.key_date.kind: m for m in following.team_timeline(team)}
+        timeline = following.team_timeline(team)
+        items = {m.key_date.kind: m for m in timeline}
         if i % 2 == 0:
             for version in range(1 + (i % 4 == 0)):
                 following.add_deliverable(
@@ -304,5 +300,5 @@ def enrich(teams, coordinator):
             following.save_feedback(
                 team,
                 {"usefulness": 4, "improve": "Plus de chiffres.", "comments": "Merci !"},
-                following.team_timeline(team),
+                timeline,
             )

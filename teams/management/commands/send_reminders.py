@@ -27,5 +27,5 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"{len(plan)} reminder(s) would be sent (dry run: nothing sent).")
             return
-        emails = send_reminders()
+        emails = send_reminders(plan=plan)  # what was listed is what goes
         self.stdout.write(f"{emails} e-mail(s) queued.")
