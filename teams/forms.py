@@ -58,19 +58,20 @@ class RunForm(forms.Form):
     )
 
 
+def in_our_years(value):
+    """Dates the programme can mean: far-off years overflow the date arithmetic."""
+    if value is not None and not 2000 <= value.year <= 2100:
+        raise forms.ValidationError(_("Give a date between the years 2000 and 2100."))
+
+
 class DeadlineForm(forms.Form):
     preferences_deadline = forms.DateTimeField(
         label=_("Students rank the commissions until"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        validators=[in_our_years],
     )
-
-    def clean_preferences_deadline(self):
-        value = self.cleaned_data["preferences_deadline"]
-        if value is not None and not 2000 <= value.year <= 2100:
-            raise forms.ValidationError(_("Give a date between the years 2000 and 2100."))
-        return value
 
 
 class DeliverableForm(forms.Form):
@@ -98,7 +99,11 @@ class MilestoneForm(forms.Form):
 class MoveForm(forms.Form):
     """A coordinator moves one team's milestone."""
 
-    date = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("New date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[in_our_years],
+    )
     time = forms.TimeField(
         label=_("Time"),
         required=False,
@@ -111,7 +116,11 @@ class CallMilestoneForm(forms.Form):
     """A milestone for every team of the call."""
 
     label = forms.CharField(label=_("Label"), max_length=200)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[in_our_years],
+    )
     time = forms.TimeField(
         label=_("Time"),
         required=False,
@@ -148,5 +157,4 @@ class FeedbackForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["usefulness"].choices = Feedback.Usefulness.choices  # no blank radio
         for name in ("improve", "comments"):
-            self.fields[name].max_length = 5000
             self.fields[name].validators.append(MaxLengthValidator(5000))

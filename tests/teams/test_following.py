@@ -341,3 +341,20 @@ def test_the_coordinator_marks_a_plenary_step_done_for_every_team(client, call, 
     assert "0 milestones" in client.post(url, {"key": "presentation"}, follow=True).content.decode()
     assert "0 milestones" in client.post(url, {"key": "<x>"}, follow=True).content.decode()
     assert not Milestone.objects.filter(key_date__kind="report", done_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_dates_out_of_our_years_get_a_message(client, call, teams, coordinator, day):
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("teams:follow", args=[call.slug]),
+        {"label": "Note", "date": day, "time": "", "actor": "students", "location": ""},
+    )
+    assert response.status_code == 400
+    assert "Give a date between the years 2000 and 2100." in response.content.decode()
+    report = report_of(teams[0])
+    moved = client.post(
+        reverse("teams:milestone_move", args=[teams[0].pk, report.pk]), {"date": day}, follow=True
+    )
+    assert moved.status_code == 200 and "Give a valid date" in moved.content.decode()
+    assert report_of(teams[0]).starts_at == report.starts_at
