@@ -57,12 +57,11 @@ def submit_commission(form, language):
 
 
 @transaction.atomic
-@transaction.atomic
 def update_commission(form):
     """Save the institution's edit, unless the commission changed since the form was opened
     (then False, and the form says so). The row lock makes two tabs saving at once safe."""
     current = Commission.objects.select_for_update().get(pk=form.instance.pk)
-    if hasattr(form, "is_stale") and form.is_stale(current.version()):
+    if form.is_stale(current.version()):
         return False
     changed = [name for name in form.changed_data if name in form.fields and name != "version"]
     commission = form.save()

@@ -402,7 +402,7 @@ def publish(call, user, accept_warnings=False):
             raise TeamsError(_("There are no teams to publish yet."))
         Team.objects.filter(call=call).update(locked=True, published_at=now)
         Call.objects.filter(pk=call.pk).update(status=Call.Status.RUNNING)
-        generate_milestones(call)
+        generate_milestones(call, teams)  # all of them published just above
         supervisors = {}
         for team in teams:
             for student in team.members.all():

@@ -367,18 +367,6 @@ def add_deliverable(milestone, upload, user):
     return deliverable
 
 
-def latest_deliverables(team):
-    """The last version of each document the team handed in, by milestone pk."""
-    latest = {}
-    for d in (
-        Deliverable.objects.filter(milestone__team=team)
-        .select_related("milestone__key_date")
-        .order_by("milestone_id", "-version")
-    ):
-        latest.setdefault(d.milestone_id, d)
-    return latest
-
-
 # --- Institution feedback -------------------------------------------------------------
 
 

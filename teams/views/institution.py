@@ -1,7 +1,6 @@
 """What the institution sees of its team through its private link: dates, report, feedback."""
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,17 +14,15 @@ from .follow import serve_deliverable
 
 
 def published_team(commission):
-    try:
-        team = commission.team
-    except ObjectDoesNotExist:
-        return None
-    return team if team.published_at is not None else None
+    """The commission's team once published; None before."""
+    return Team.objects.filter(commission=commission).published().first()
 
 
 def portal_context(commission, feedback_form=None):
     """The team part of the institution's page; empty until the team is published."""
     team = (
-        Team.objects.filter(commission=commission, published_at__isnull=False)
+        Team.objects.filter(commission=commission)
+        .published()
         .select_related("supervisor__user", "commission__institution")
         .with_members()
         .first()
