@@ -32,9 +32,15 @@ def safe(value):
     return value
 
 
-def _local(value):
+def local_naive(value):
     # Excel has no time zones: write the local wall-clock time.
     return timezone.localtime(value).replace(tzinfo=None) if value else None
+
+
+def workbook_bytes(workbook):
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def xlsx_response(content, filename):
@@ -118,7 +124,7 @@ def call_workbook(call):
         agg = aggregates.get(c.pk)
         row = [
             c.reference,
-            _local(c.submitted_at),
+            local_naive(c.submitted_at),
             c.get_status_display(),
             c.waitlist_position,
             c.institution.name,
@@ -138,9 +144,9 @@ def call_workbook(call):
             c.expected_outcome,
             c.resources,
             ", ".join(c.language_labels()),
-            _local(c.preferred_presentation.starts_at) if c.preferred_presentation else None,
+            local_naive(c.preferred_presentation.starts_at) if c.preferred_presentation else None,
             ", ".join(c.accepted_commitments),
-            _local(c.consent_at),
+            local_naive(c.consent_at),
         ]
         for criterion in criteria:
             for reviewer in reviewers:
@@ -190,6 +196,4 @@ def call_workbook(call):
         )
         run_sheet.append([])
         run_sheet.append([safe(run.result.get("summary", ""))])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

@@ -61,10 +61,17 @@ def portal_link(commission):
     return absolute(reverse("commissions:portal", args=[raw])), raw
 
 
-def _link_context(commission):
-    # A fresh token per e-mail: only its hash is stored, so an old one cannot be re-read.
-    link, raw = portal_link(commission)
-    return {"link": link}, raw
+def institution_link(commission, issue_link=True):
+    """The institution's private link for an e-mail, and the secrets to keep out of its copy.
+
+    A fresh token per e-mail: only its hash is stored, so an old one cannot be re-read.
+    Without issue_link (a preview) a placeholder link, and no token minted.
+    """
+    if issue_link:
+        link, raw = portal_link(commission)
+        return link, [raw]
+    placeholder = absolute(reverse("commissions:portal", args=["TOKEN"]))
+    return placeholder.replace("TOKEN", "…"), []
 
 
 def _commission_context(email):
@@ -86,13 +93,7 @@ def build_context(email, issue_link=True):
     context = _commission_context(email) if email.commission_id else {}
     secrets = []
     if email.kind in ("confirmation", "link") or email.is_decision:
-        if issue_link:
-            extra, raw = _link_context(email.commission)
-            context.update(extra)
-            secrets.append(raw)
-        else:
-            placeholder = absolute(reverse("commissions:portal", args=["TOKEN"]))
-            context["link"] = placeholder.replace("TOKEN", "…")
+        context["link"], secrets = institution_link(email.commission, issue_link)
     if email.is_decision:
         context["position"] = email.commission.waitlist_position
     if email.kind == "coordinator_notice":

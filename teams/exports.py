@@ -1,15 +1,17 @@
 """The teams workbook: one row per student, then one sheet per team with its contacts."""
 
 import re
-from io import BytesIO
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 
-from commissions.exports import UNWRITABLE, safe, write_sheet
+from commissions.exports import UNWRITABLE, local_naive, safe, workbook_bytes, write_sheet
 
+from . import milestones
+from .following import STATUS_LABELS
 from .models import Preference, Student, Team
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -93,13 +95,16 @@ def teams_workbook(call):
         ws.column_dimensions["A"].width = 28
         ws.column_dimensions["B"].width = 40
         ws.column_dimensions["C"].width = 28
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 # Background colours of the follow-up board, per status (also the page's colours).
-STATUS_FILLS = {"done": "C6EFCE", "late": "FFC7CE", "due_soon": "FFEB9C", "upcoming": "FFFFFF"}
+STATUS_FILLS = {
+    milestones.DONE: "C6EFCE",
+    milestones.LATE: "FFC7CE",
+    milestones.DUE_SOON: "FFEB9C",
+    milestones.UPCOMING: "FFFFFF",
+}
 
 
 def board_workbook(call, board):
@@ -108,12 +113,6 @@ def board_workbook(call, board):
     The colours are Excel conditional formats on the status words, so they follow when a
     coordinator edits a cell; then the institutions' feedback for the end-of-year review.
     """
-    from openpyxl.formatting.rule import FormulaRule
-    from openpyxl.styles import PatternFill
-    from openpyxl.utils import get_column_letter
-
-    from .following import STATUS_LABELS
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Follow-up")[:31]
@@ -173,12 +172,10 @@ def board_workbook(call, board):
                 f.usefulness,
                 f.improve,
                 f.comments,
-                timezone.localtime(f.updated_at).replace(tzinfo=None),
+                local_naive(f.updated_at),
             ]
             for f in board["feedback"]
         ],
         widths={2: 40, 4: 60, 5: 60},
     )
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

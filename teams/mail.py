@@ -6,7 +6,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
-from commissions.mail import absolute, portal_link, register
+from commissions.mail import absolute, institution_link, register
 
 from .models import Student, Supervisor, Team
 
@@ -76,11 +76,8 @@ def _team_supervisor(email, issue_link=True):
 def _team_institution(email, issue_link=True):
     team = _team(email.params["team"])
     context = {"team": team, "call": team.call, "commission": team.commission}
-    if issue_link:
-        context["link"], raw = portal_link(team.commission)
-        return context, [raw]
-    context["link"] = absolute(reverse("commissions:portal", args=["…"]))
-    return context, []
+    context["link"], secrets = institution_link(team.commission, issue_link)
+    return context, secrets
 
 
 @register("milestone_reminder", _("Milestone reminder"))
@@ -100,13 +97,8 @@ def _milestone_reminder(email, issue_link=True):
         item.step = reminder.step
     call = items[0].team.call if items else email.call
     context = {"items": items, "call": call, "institution": email.commission_id is not None}
-    secrets = []
     if email.commission_id:
-        if issue_link:
-            context["link"], raw = portal_link(email.commission)
-            secrets.append(raw)
-        else:
-            context["link"] = absolute(reverse("commissions:portal", args=["…"]))
-    else:
-        context["link"] = absolute(reverse("teams:my_space"))
-    return context, secrets
+        context["link"], secrets = institution_link(email.commission, issue_link)
+        return context, secrets
+    context["link"] = absolute(reverse("teams:my_space"))
+    return context, []

@@ -25,7 +25,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from commissions.exports import safe, write_sheet
+from commissions.exports import safe, workbook_bytes, write_sheet
 from commissions.models import Commission
 
 STUDENTS, SUPERVISORS = "students", "supervisors"
@@ -648,6 +648,4 @@ def template_workbook(kind, title, sectors):
         help_sheet.cell(row=help_sheet.max_row, column=1).font = bold
         for name in sectors:
             help_sheet.append([safe(name)])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

@@ -34,10 +34,8 @@ def _initial_from(run, call):
 def selection_home(request, slug):
     call = coordinator_call(request, slug)
     runs = list(call.selection_runs.select_related("created_by", "confirmed_by"))
-    base = None
-    base_number = request.GET.get("from")
-    if parse_id(base_number) is not None:
-        base = next((r for r in runs if r.number == parse_id(base_number)), None)
+    number = parse_id(request.GET.get("from"))
+    base = next((r for r in runs if r.number == number), None) if number is not None else None
     if request.method == "POST":
         form = SelectionParamsForm(request.POST, commissions=_active(call))
         if form.is_valid():
