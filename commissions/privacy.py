@@ -183,20 +183,29 @@ def _email(e):
     }
 
 
+def _roles(email, programme_ids):
+    """The student and supervisor rows of this address in the coordinator's programmes."""
+    from teams.models import Student, Supervisor
+
+    return [
+        _in_scope(
+            model.objects.filter(user__email__iexact=email), programme_ids, "call__programme_id"
+        )  # fmt: skip
+        for model in (Student, Supervisor)
+    ]
+
+
 def _people(email, programme_ids):
     """Students and supervisors signed in with this address, grouped by account."""
-    from teams.models import Preference, Student, Supervisor
+    from teams.models import Preference, Student
 
-    students = _in_scope(
-        Student.objects.filter(user__email__iexact=email), programme_ids, "call__programme_id"
-    ).select_related("user", "call__programme", "team__commission")
+    students, supervisors = _roles(email, programme_ids)
+    students = students.select_related("user", "call__programme", "team__commission")
     students = students.prefetch_related(
         Prefetch("preferences", queryset=Preference.objects.select_related("commission")),
         Prefetch("wishes", queryset=Student.objects.select_related("user")),
     )
-    supervisors = _in_scope(
-        Supervisor.objects.filter(user__email__iexact=email), programme_ids, "call__programme_id"
-    ).select_related("user", "call__programme")
+    supervisors = supervisors.select_related("user", "call__programme")
     supervisors = supervisors.prefetch_related("sectors", "teams__commission")
     accounts = {}
 
@@ -507,8 +516,14 @@ def erase_contact(email, actor=None, programme_ids=None):
             address=email,
             programme_ids=programme_ids,
         )
-    people = _people(email, programme_ids)
-    counts["accounts_kept"] = len(people)
+    # Accounts are kept (the year needs them): count them, without exporting them.
+    counts["accounts_kept"] = len(
+        {
+            user
+            for rows in _roles(email, programme_ids)
+            for user in rows.values_list("user_id", flat=True)
+        }
+    )
     return _complete(counts)
 
 
