@@ -42,9 +42,11 @@ class JSONFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def _json_logs():
+def log_format():
+    """"json" or "text", from the environment: the settings and gunicorn's logger both ask here
+    (gunicorn's master process has no Django settings)."""
     debug = os.environ.get("DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
-    return os.environ.get("LOG_FORMAT", "text" if debug else "json") == "json"
+    return os.environ.get("LOG_FORMAT", "text" if debug else "json")
 
 
 try:
@@ -59,7 +61,7 @@ if _GunicornLogger is not None:
 
         def setup(self, cfg):
             super().setup(cfg)
-            if _json_logs():
+            if log_format() == "json":
                 for logger in (self.error_log, self.access_log):
                     for handler in logger.handlers:
                         handler.setFormatter(JSONFormatter())

@@ -6,6 +6,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from mias.logging import log_format
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -216,7 +218,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"  # Wagtail's preview sets SAMEORIGIN on its own views
 
 # One JSON object per line on stderr in production (mias/logging.py), plain text in DEBUG.
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+LOG_FORMAT = log_format()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
