@@ -1,5 +1,7 @@
 """Shared fixtures: a call like the seed's, and a way to run the queued tasks."""
 
+import io
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -17,6 +19,9 @@ from commissions.models import (
     Programme,
     Sector,
 )
+
+# The smallest file the document checks take for a PDF.
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
@@ -131,7 +136,7 @@ def make_call(programme, slug="mias-2030", opens_delta=-30, deadline_delta=30, *
 def coordinator(django_user_model, programme):
     from commissions.roles import make_coordinator
 
-    user = django_user_model.objects.create_user("coord", "coord@x.example", "pw-coord-123")
+    user = django_user_model.objects.create_user("coord", "coord@mias.example", "pw-coord-123")
     make_coordinator(user, programme)
     return user
 
@@ -187,6 +192,49 @@ def valid_submission(call, vocab, **overrides):
         data[commitment.field_name] = "on"
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def make_commission(
+    call, vocab, *, institution_name="Institution", email="contact@inst.example", **fields
+):
+    """An institution and a commission of it to the call; fields override the commission's."""
+    from commissions.models import Commission, Institution
+
+    institution = Institution.objects.create(
+        name=institution_name,
+        legal_form="asbl",
+        sector=vocab["sectors"][0],
+        address="Rue 1",
+        city="Namur",
+    )
+    return Commission.objects.create(
+        **{
+            "call": call,
+            "institution": institution,
+            "contact_name": "Anne",
+            "contact_role": "Directrice",
+            "contact_email": email,
+            "contact_phone": "0",
+            "title": "Question",
+            "question": "Q ?",
+            "context": "C",
+            "expected_outcome": "E",
+            "sector": vocab["sectors"][0],
+            "commission_type": vocab["types"][0],
+            "intervention_context": vocab["contexts"][0],
+            "languages": ["fr"],
+            **fields,
+        }
+    )
+
+
+def zip_bytes(members, compression=zipfile.ZIP_STORED):
+    """The bytes of a zip archive of these (name, content) members."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, content in members:
+            archive.writestr(name, content)
+    return buffer.getvalue()
 
 
 def make_cohort(call, vocab, commissions=3, students=12, supervisors=3, ranked=True, seed=0):
@@ -293,6 +341,15 @@ def add_follow_dates(call, report_in_days=120):
     return made
 
 
+def formed(call, coordinator):
+    """Teams formed from a fresh allocation proposal; returns the run."""
+    from teams import allocating
+
+    run = allocating.run_allocation(call, coordinator)
+    allocating.apply_run(run, coordinator)
+    return run
+
+
 def publish_cohort(call, vocab, coordinator, commissions=3, students=12, supervisors=3, **dates):
     """A published cohort with the year's milestones: [(team, [members])], sorted by reference."""
     from teams import allocating
@@ -300,7 +357,11 @@ def publish_cohort(call, vocab, coordinator, commissions=3, students=12, supervi
 
     add_follow_dates(call, **dates)
     make_cohort(call, vocab, commissions=commissions, students=students, supervisors=supervisors)
-    run = allocating.run_allocation(call, coordinator)
-    allocating.apply_run(run, coordinator)
+    formed(call, coordinator)
     allocating.publish(call, coordinator, accept_warnings=True)
     return list(Team.objects.filter(call=call).select_related("commission").with_members())
+
+
+@pytest.fixture
+def teams(call, vocab, coordinator):
+    return publish_cohort(call, vocab, coordinator)

@@ -6,7 +6,7 @@ SQLite serialises every writer, so these only say something on PostgreSQL (CI's 
 import threading
 
 import pytest
-from conftest import make_cohort
+from conftest import formed, make_cohort
 from django.db import connection, connections, transaction
 
 from commissions import selecting
@@ -49,8 +49,7 @@ def at_once(action, count=2):
 
 def test_two_coordinators_publish_at_once_teams_go_out_once(call, vocab, coordinator):
     make_cohort(call, vocab)
-    run = allocating.run_allocation(call, coordinator)
-    allocating.apply_run(run, coordinator)
+    formed(call, coordinator)
     results = at_once(lambda: allocating.publish(call, coordinator, accept_warnings=True))
     assert sorted(type(r).__name__ for r in results) == ["TeamsError", "int"]
     assert Team.objects.filter(published_at__isnull=False).count() == 3

@@ -6,7 +6,7 @@ root only: their own permission systems guard what is below.
 """
 
 import pytest
-from conftest import add_follow_dates, make_call, make_cohort
+from conftest import add_follow_dates, formed, make_call, make_cohort
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver
 
@@ -183,8 +183,7 @@ def world(call, vocab, django_user_model, django_capture_on_commit_callbacks):
     make_call(other_programme, slug="autre-appel")
     other_coord = django_user_model.objects.create_user("coord2", "c2@x.example", "pw-coord-123")
     make_coordinator(other_coord, other_programme)
-    run = allocating.run_allocation(call, coord)
-    allocating.apply_run(run, coord)
+    run = formed(call, coord)
     with django_capture_on_commit_callbacks(execute=True):
         allocating.publish(call, coord, accept_warnings=True)
     team, other_team = Team.objects.select_related("supervisor__user", "commission")[:2]

@@ -2,41 +2,15 @@ import re
 from datetime import timedelta
 
 import pytest
-from conftest import run_queued, valid_submission
+from conftest import make_commission, run_queued, valid_submission
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from commissions import services
-from commissions.models import AccessToken, Commission, CommissionEvent, Institution
+from commissions.models import AccessToken, Commission, CommissionEvent
 
 pytestmark = pytest.mark.django_db
-
-
-def make_commission(call, vocab, title="Question", email="contact@inst.example"):
-    institution = Institution.objects.create(
-        name=f"Institution {title}",
-        legal_form="asbl",
-        sector=vocab["sectors"][0],
-        address="Rue 1",
-        city="Namur",
-    )
-    return Commission.objects.create(
-        call=call,
-        institution=institution,
-        contact_name="Anne",
-        contact_role="Directrice",
-        contact_email=email,
-        contact_phone="0",
-        title=title,
-        question="Q ?",
-        context="C",
-        expected_outcome="E",
-        sector=vocab["sectors"][0],
-        commission_type=vocab["types"][0],
-        intervention_context=vocab["contexts"][0],
-        languages=["fr"],
-    )
 
 
 def portal(token):
@@ -44,8 +18,8 @@ def portal(token):
 
 
 def test_a_token_opens_its_commission_and_no_other(client, call, vocab):
-    first = make_commission(call, vocab, "Première")
-    second = make_commission(call, vocab, "Seconde")
+    first = make_commission(call, vocab, title="Première")
+    second = make_commission(call, vocab, title="Seconde")
     token = AccessToken.issue(first)
     page = client.get(portal(token)).content.decode()
     assert "Première" in page and "Seconde" not in page

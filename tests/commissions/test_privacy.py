@@ -4,7 +4,7 @@ import json
 import logging
 
 import pytest
-from conftest import make_call, make_cohort, run_queued, valid_submission
+from conftest import make_call, make_commission, publish_cohort, run_queued, valid_submission
 from django.core import mail
 from django.core.management import call_command
 from django.db import models
@@ -16,7 +16,6 @@ from commissions.models import (
     Commission,
     CommissionEvent,
     Email,
-    Institution,
     Note,
     Programme,
 )
@@ -73,13 +72,6 @@ def traces(*needles):
 
 
 @pytest.fixture
-def coord(call, django_user_model):
-    user = django_user_model.objects.create_user("coord", "coord@mias.example", "pw-coord-123")
-    make_coordinator(user, call.programme)
-    return user
-
-
-@pytest.fixture
 def two_contacts(client, call, vocab, broker, django_capture_on_commit_callbacks):
     marie, token = submit(client, call, vocab, django_capture_on_commit_callbacks, broker)
     paul, _paul_token = submit(
@@ -89,10 +81,12 @@ def two_contacts(client, call, vocab, broker, django_capture_on_commit_callbacks
     return marie, token, paul
 
 
-def test_the_export_holds_the_contacts_data_and_nobody_elses(two_contacts, coord):
+def test_the_export_holds_the_contacts_data_and_nobody_elses(two_contacts, coordinator):
     marie, _token, paul = two_contacts
-    Note.objects.create(commission=marie, author=coord, text="Appelée le 3 mars, très motivée.")
-    Note.objects.create(commission=paul, author=coord, text="Note sur l'autre commission.")
+    Note.objects.create(
+        commission=marie, author=coordinator, text="Appelée le 3 mars, très motivée."
+    )
+    Note.objects.create(commission=paul, author=coordinator, text="Note sur l'autre commission.")
     data = privacy.contact_data("MARIE@lee.example")
     text = json.dumps(data, ensure_ascii=False)  # JSON-ready as it is
     assert [c["reference"] for c in data["commissions"]] == [marie.reference]
@@ -126,9 +120,9 @@ def test_the_export_holds_the_contacts_data_and_nobody_elses(two_contacts, coord
     assert privacy.summary(data)["commissions"] == 1
 
 
-def test_the_screen_looks_up_and_downloads_by_post(client, two_contacts, coord):
+def test_the_screen_looks_up_and_downloads_by_post(client, two_contacts, coordinator):
     marie, _token, _paul = two_contacts
-    client.force_login(coord)
+    client.force_login(coordinator)
     assert client.get(reverse("commissions:privacy")).status_code == 200
     page = client.post(reverse("commissions:privacy"), {"email": MARIE["email"]})
     assert page.status_code == 200
@@ -149,7 +143,7 @@ def test_the_screen_looks_up_and_downloads_by_post(client, two_contacts, coord):
 
 
 def test_erasure_leaves_no_trace_and_keeps_the_commission(
-    client, call, vocab, broker, two_contacts, coord, django_capture_on_commit_callbacks
+    client, call, vocab, broker, two_contacts, coordinator, django_capture_on_commit_callbacks
 ):
     marie, token, paul = two_contacts
     # More copies of the contact: an edit through the link, a new link, a note naming her.
@@ -161,7 +155,7 @@ def test_erasure_leaves_no_trace_and_keeps_the_commission(
     assert edited.status_code == 302
     run_queued(broker)
     assert Email.objects.filter(commission=marie, kind="link", status="sent").exists()
-    Note.objects.create(commission=marie, author=coord, text="Marie Dupont rappelle lundi.")
+    Note.objects.create(commission=marie, author=coordinator, text="Marie Dupont rappelle lundi.")
     CommissionEvent.objects.create(
         commission=marie, kind="edited", actor_label=MARIE["email"], changes={"to": MARIE["email"]}
     )
@@ -169,7 +163,7 @@ def test_erasure_leaves_no_trace_and_keeps_the_commission(
     assert all(traces(needle) for needle in needles[:2] + needles[3:])  # the old phone: gone
     paul_before = traces("paul@mmn.example", "Paul Martin")
 
-    client.force_login(coord)
+    client.force_login(coordinator)
     response = client.post(
         reverse("commissions:privacy_erase"),
         {"email": MARIE["email"], "confirm": "on", "email_again": " MARIE@lee.example "},
@@ -183,7 +177,7 @@ def test_erasure_leaves_no_trace_and_keeps_the_commission(
     assert marie.institution.name == "Lire et Écrire Namur"
     assert marie.consent_at and marie.consent_text
     erased = marie.events.filter(changes__reason="request").get()
-    assert erased.actor == coord and erased.changes["reason"] == "request"
+    assert erased.actor == coordinator and erased.changes["reason"] == "request"
     assert client.get(reverse("commissions:portal", args=[token])).status_code == 404
     assert not AccessToken.objects.filter(commission=marie).exists()
     # The outbox keeps that a confirmation was sent, not to whom nor what it said.
@@ -195,9 +189,9 @@ def test_erasure_leaves_no_trace_and_keeps_the_commission(
     assert privacy.contact_data(MARIE["email"])["commissions"] == []
 
 
-def test_erasure_asks_for_an_explicit_confirmation(client, two_contacts, coord):
+def test_erasure_asks_for_an_explicit_confirmation(client, two_contacts, coordinator):
     marie, _token, _paul = two_contacts
-    client.force_login(coord)
+    client.force_login(coordinator)
     url = reverse("commissions:privacy_erase")
     no_box = client.post(url, {"email": MARIE["email"], "email_again": MARIE["email"]})
     wrong = client.post(
@@ -246,29 +240,16 @@ def test_only_coordinators_open_the_screen(client, db, django_user_model):
     )
 
 
-def make_commission(call, vocab, n, email=None):
-    institution = Institution.objects.create(
-        name=f"Institution {n}",
-        legal_form="asbl",
-        sector=vocab["sectors"][0],
-        address="R",
-        city="N",
-    )
-    commission = Commission.objects.create(
-        call=call,
-        institution=institution,
+def traced_commission(call, vocab, n, email=None):
+    """Commission n with the traces of its contact: its creation, a link, a confirmation."""
+    commission = make_commission(
+        call,
+        vocab,
+        institution_name=f"Institution {n}",
+        email=email or f"person{n}@inst{n}.example",
         contact_name=f"Personne Numéro{n}",
-        contact_role="Directrice",
-        contact_email=email or f"person{n}@inst{n}.example",
         contact_phone=f"+32 81 00 00 {n:02d}",
         title=f"Commission {n}",
-        question="Q ?",
-        context="C",
-        expected_outcome="E",
-        sector=vocab["sectors"][0],
-        commission_type=vocab["types"][0],
-        intervention_context=vocab["contexts"][0],
-        languages=["fr"],
     )
     commission.record(CommissionEvent.Kind.CREATED, actor_label=commission.contact_email)
     AccessToken.issue(commission)
@@ -287,8 +268,8 @@ def make_commission(call, vocab, n, email=None):
 def test_purge_anonymises_expired_calls_only(call, vocab):
     old = make_call(call.programme, slug="ancien", opens_delta=-2500, deadline_delta=-2400)
     assert [c.slug for c in privacy.expired_calls()] == ["ancien"]
-    expired = [make_commission(old, vocab, n) for n in range(3)]
-    live = make_commission(call, vocab, 9)
+    expired = [traced_commission(old, vocab, n) for n in range(3)]
+    live = traced_commission(call, vocab, 9)
 
     report = privacy.purge_expired()  # a dry run by default
     assert report["dry_run"] and report["commissions"] == 3
@@ -310,8 +291,8 @@ def test_purge_anonymises_expired_calls_only(call, vocab):
 
 def test_the_command_exports_and_its_dry_runs_change_nothing(call, vocab, tmp_path, capsys):
     old = make_call(call.programme, slug="ancien", opens_delta=-2500, deadline_delta=-2400)
-    make_commission(old, vocab, 1)
-    mine = make_commission(call, vocab, 2, email="me@inst.example")
+    traced_commission(old, vocab, 1)
+    mine = traced_commission(call, vocab, 2, email="me@inst.example")
     before = stored_text(Commission, CommissionEvent, Email, AccessToken)
 
     call_command("contact_data", "export", "ME@inst.example")
@@ -335,15 +316,10 @@ def test_the_command_exports_and_its_dry_runs_change_nothing(call, vocab, tmp_pa
 
 
 def test_team_emails_lose_the_contact_and_students_export_their_data(
-    call, vocab, coord, django_capture_on_commit_callbacks, broker
+    call, vocab, coordinator, django_capture_on_commit_callbacks, broker
 ):
-    from teams import allocating
-
-    make_cohort(call, vocab)
-    run = allocating.run_allocation(call, coord)
-    allocating.apply_run(run, coord)
     with django_capture_on_commit_callbacks(execute=True):
-        allocating.publish(call, coord, accept_warnings=True)
+        publish_cohort(call, vocab, coordinator)
     run_queued(broker)
     assert any(
         "contact0@inst.example" in e.body for e in Email.objects.exclude(to="contact0@inst.example")
@@ -356,19 +332,19 @@ def test_team_emails_lose_the_contact_and_students_export_their_data(
     assert len(profile["ranking"]) == 3 and profile["team"]["commission"].startswith("S-")
     assert student["emails"] and student["commissions"] == []
 
-    counts = privacy.erase_contact("contact0@inst.example", coord, {call.programme_id})
+    counts = privacy.erase_contact("contact0@inst.example", coordinator, {call.programme_id})
     assert counts["commissions"] == 1 and counts["emails_scrubbed"] >= 1
     assert traces("contact0@inst.example", "Contact 0") == []
     assert any("contact1@inst.example" in e.body for e in Email.objects.all())
 
 
 def test_the_screen_has_a_bounded_number_of_queries(
-    client, call, vocab, coord, django_assert_max_num_queries
+    client, call, vocab, coordinator, django_assert_max_num_queries
 ):
     for n in range(6):
-        commission = make_commission(call, vocab, n, email="many@inst.example")
-        Note.objects.create(commission=commission, author=coord, text=f"Note {n}")
-    client.force_login(coord)
+        commission = traced_commission(call, vocab, n, email="many@inst.example")
+        Note.objects.create(commission=commission, author=coordinator, text=f"Note {n}")
+    client.force_login(coordinator)
     client.get(reverse("commissions:privacy"))
     with django_assert_max_num_queries(25):
         page = client.post(reverse("commissions:privacy"), {"email": "many@inst.example"})
@@ -378,12 +354,12 @@ def test_the_screen_has_a_bounded_number_of_queries(
 
 
 def test_no_address_or_name_in_the_logs(
-    client, call, vocab, broker, coord, caplog, django_capture_on_commit_callbacks
+    client, call, vocab, broker, coordinator, caplog, django_capture_on_commit_callbacks
 ):
     caplog.set_level(logging.DEBUG)
     _marie, token = submit(client, call, vocab, django_capture_on_commit_callbacks, broker)
     client.get(reverse("commissions:portal", args=[token]))
-    client.force_login(coord)
+    client.force_login(coordinator)
     client.post(reverse("commissions:privacy"), {"email": MARIE["email"]})
     client.post(
         reverse("commissions:privacy_erase"),
@@ -411,7 +387,7 @@ def test_a_failed_delivery_raises_and_logs_no_address(call, vocab, caplog):
 
     from commissions.tasks import DeliveryError, deliver_email
 
-    commission = make_commission(call, vocab, 1)
+    commission = traced_commission(call, vocab, 1)
     email = Email.objects.create(
         key="x", kind="confirmation", to=commission.contact_email, commission=commission
     )

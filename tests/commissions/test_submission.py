@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 import pytest
-from conftest import make_call, queued_tasks, run_queued, valid_submission
+from conftest import make_call, make_commission, queued_tasks, run_queued, valid_submission
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -270,36 +270,13 @@ def test_two_submissions_picking_the_same_reference_both_land(call, vocab, monke
     """Concurrent submissions may read the same last number; the second takes the next."""
     from commissions.models import Commission
 
-    first = Commission.objects.create(**_commission_fields(call, vocab))
+    first = make_commission(call, vocab)
     taken = first.reference
     real = Commission._next_reference
     answers = iter([taken])
     monkeypatch.setattr(
         Commission, "_next_reference", lambda self: next(answers, None) or real(self)
     )
-    second = Commission.objects.create(**_commission_fields(call, vocab))
+    second = make_commission(call, vocab)
     assert second.reference != taken
     assert Commission.objects.count() == 2
-
-
-def _commission_fields(call, vocab):
-    from commissions.models import Institution
-
-    institution = Institution.objects.create(
-        name="Asbl", legal_form="asbl", sector=vocab["sectors"][0], address="r", city="Namur"
-    )
-    return dict(
-        call=call,
-        institution=institution,
-        contact_name="C",
-        contact_role="R",
-        contact_email="c@x.example",
-        contact_phone="0",
-        title="T",
-        question="Q",
-        context="C",
-        expected_outcome="E",
-        sector=vocab["sectors"][0],
-        commission_type=vocab["types"][0],
-        intervention_context=vocab["contexts"][0],
-    )

@@ -30,22 +30,23 @@ TIMEOUT_MS = 10_000
 
 
 def _reexport_shared_helpers():
-    """Make `from conftest import run_queued` (make_call, valid_submission…) keep working.
+    """Make `from conftest import run_queued` (make_call, valid_submission, PDF…) keep working.
 
     Conftest files outside packages are all imported as the module "conftest": once this one is
     loaded it shadows tests/conftest.py for every test module imported after it. The shared
-    helpers (plain functions, not fixtures) are loaded from a private copy and exposed here.
+    helpers (plain functions, not fixtures) and UPPER_CASE constants are loaded from a private
+    copy and exposed here.
     """
     path = Path(__file__).resolve().parent.parent / "conftest.py"
     spec = importlib.util.spec_from_file_location("_mias_shared_conftest", path)
     shared = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(shared)
     for name, value in vars(shared).items():
-        if (
-            not name.startswith("_")
-            and inspect.isfunction(value)  # fixtures are FixtureFunctionDefinition objects
+        function = (
+            inspect.isfunction(value)  # fixtures are FixtureFunctionDefinition objects
             and value.__module__ == shared.__name__
-        ):
+        )
+        if not name.startswith("_") and (function or name.isupper()):
             globals().setdefault(name, value)
 
 

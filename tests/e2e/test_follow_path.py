@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import COORDINATOR_PASSWORD, STUDENT_PASSWORD, publish_cohort, sign_in
+from conftest import COORDINATOR_PASSWORD, PDF, STUDENT_PASSWORD, sign_in
 from django.urls import reverse
 from django.utils import translation
 
@@ -37,13 +37,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 NOT_A_PDF = b"MZ\x90\x00 a program, not a pdf at all"
-
-
-@pytest.fixture
-def teams(call, vocab, coordinator):
-    return publish_cohort(call, vocab, coordinator)
 
 
 def upload(page, milestone, name, data):

@@ -65,7 +65,7 @@ NASTY_TITLES = [
 
 
 @pytest.fixture
-def workspace(call, vocab, django_user_model, client, settings):
+def workspace(call, vocab, django_user_model, client):
     """A call with five nasty submissions, a coordinator (on `client`) and a reviewer."""
     Criterion.objects.create(
         call=call, label="Disponibilité <i>réelle</i>", scale_min=1, scale_max=5, order=2

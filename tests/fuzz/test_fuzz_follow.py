@@ -6,12 +6,10 @@ Properties: never a 500; a refused document stores nothing and says why; what wa
 comes back escaped; stored names are never paths; the board workbook holds no formula.
 """
 
-import io
 import os
-import zipfile
 
 import pytest
-from conftest import publish_cohort
+from conftest import zip_bytes
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -33,7 +31,6 @@ from test_fuzz_public import (
 )
 
 from commissions.models import AccessToken, Institution
-from commissions.roles import make_coordinator
 from teams.models import Deliverable, Feedback, Milestone
 
 pytestmark = pytest.mark.django_db
@@ -42,10 +39,7 @@ NASTY = ["<script>alert('xss')</script>", "=cmd|' /C calc'!A0", "+SUM(1+1)", "@S
 
 
 @pytest.fixture
-def year(call, vocab, client, django_user_model, settings):
-    coordinator = django_user_model.objects.create_user("coord", "c@mias.example", "pw-c-123")
-    make_coordinator(coordinator, call.programme)
-    teams = publish_cohort(call, vocab, coordinator)
+def year(call, client, coordinator, teams):
     Institution.objects.update(name=NASTY[0])
     for i, team in enumerate(teams):
         team.commission.title = NASTY[i % len(NASTY)]
@@ -65,14 +59,6 @@ def year(call, vocab, client, django_user_model, settings):
         "supervisor": supervisor,
         "token": AccessToken.issue(team.commission),
     }
-
-
-def _zip(members):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in members:
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 DOCUMENT_BYTES = st.one_of(
@@ -95,7 +81,7 @@ DOCUMENT_BYTES = st.one_of(
         ),
         max_size=4,
         unique_by=lambda t: t[0],
-    ).map(_zip),
+    ).map(zip_bytes),
 )
 NAMES = st.one_of(
     st.sampled_from(

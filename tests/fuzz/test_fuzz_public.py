@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from urllib.parse import quote, urlencode
 
 import pytest
-from conftest import run_queued, valid_submission
+from conftest import make_commission, run_queued, valid_submission
 from django.core import mail
 from django.db import transaction
 from django.urls import reverse
@@ -29,7 +29,6 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from commissions.models import AccessToken, Commission, Institution
-from commissions.roles import make_coordinator
 
 pytestmark = pytest.mark.django_db
 
@@ -342,13 +341,9 @@ def assert_no_formula(content):
 
 
 @pytest.fixture
-def open_call(call, vocab, settings, django_user_model):
+def open_call(call, vocab, settings, coordinator):
     settings.RATE_LIMIT_SUBMISSIONS = 10**6
     settings.RATE_LIMIT_LINK_REQUESTS = 10**6
-    coordinator = django_user_model.objects.create_user(
-        "coord", "coord@mias.example", "pw-coord-123"
-    )
-    make_coordinator(coordinator, call.programme)
     Institution.objects.create(
         name="CPAS de Namur",
         legal_form="cpas",
@@ -360,40 +355,20 @@ def open_call(call, vocab, settings, django_user_model):
 
 
 KNOWN_EMAIL = "contact@inst.example"
-
-
-def make_commission(call, vocab, email=KNOWN_EMAIL):
-    institution = Institution.objects.create(
-        name="Maison <b>bold</b> & Cie",
-        legal_form="asbl",
-        sector=vocab["sectors"][0],
-        address="Rue 1",
-        city="Namur",
-    )
-    return Commission.objects.create(
-        call=call,
-        institution=institution,
-        contact_name="Anne",
-        contact_role="Directrice",
-        contact_email=email,
-        contact_phone="0",
-        title="Question",
-        question="Q ?",
-        context="C",
-        expected_outcome="E",
-        sector=vocab["sectors"][0],
-        commission_type=vocab["types"][0],
-        intervention_context=vocab["contexts"][0],
-        languages=["fr"],
-        preferred_presentation=call.key_dates.filter(kind="oral").first(),
-        accepted_commitments=[c.kind for c in call.commitments()],
-    )
+MARKUP_INSTITUTION = "Maison <b>bold</b> & Cie"
 
 
 @pytest.fixture
 def linked(open_call, vocab):
     """A commission of the open call and a private link to it."""
-    commission = make_commission(open_call, vocab, email=KNOWN_EMAIL)
+    commission = make_commission(
+        open_call,
+        vocab,
+        institution_name=MARKUP_INSTITUTION,
+        email=KNOWN_EMAIL,
+        preferred_presentation=open_call.key_dates.filter(kind="oral").first(),
+        accepted_commitments=[c.kind for c in open_call.commitments()],
+    )
     return commission, AccessToken.issue(commission)
 
 
@@ -637,7 +612,7 @@ def tokens(open_call, vocab):
     """A live token, a revoked one, and what the database stores of them."""
     from commissions import services
 
-    commission = make_commission(open_call, vocab)
+    commission = make_commission(open_call, vocab, institution_name=MARKUP_INSTITUTION)
     revoked = AccessToken.issue(commission)
     services.revoke_links(commission)
     live = AccessToken.issue(commission)

@@ -1,7 +1,6 @@
 """Private calendar feeds: valid iCalendar with exactly the owner's milestones; revocable."""
 
 import pytest
-from conftest import publish_cohort
 from django.urls import reverse
 from icalendar import Calendar
 
@@ -9,11 +8,6 @@ from commissions.models import AccessToken
 from teams import calendar
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def teams(call, vocab, coordinator):
-    return publish_cohort(call, vocab, coordinator)
 
 
 def events(client, url):

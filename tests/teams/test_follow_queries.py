@@ -22,8 +22,6 @@ from teams.models import Feedback, Reminder
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
 # The most queries each page may make, the same with 5 teams as with 50: (first visit, next
 # visits). Measured 12/9, 10/7, 8/8, 8/8, 8/8 and 13/9 at both sizes; the first visit also
 # creates the visitor's calendar feed (a savepoint, an insert, its release) and the portal's

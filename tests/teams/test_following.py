@@ -1,11 +1,10 @@
 """Following the year: milestones from key dates, dashboards, documents, feedback, who sees what."""
 
 import io
-import zipfile
 from datetime import timedelta
 
 import pytest
-from conftest import add_follow_dates, make_cohort, publish_cohort
+from conftest import PDF, add_follow_dates, formed, make_cohort, zip_bytes
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -17,28 +16,18 @@ from teams.models import Deliverable, Feedback, Milestone, TeamEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
 
 def docx_bytes():
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
-    return buffer.getvalue()
+    return zip_bytes([("[Content_Types].xml", "<Types/>"), ("word/document.xml", "<w:document/>")])
 
 
 def odt_bytes():
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
-        archive.writestr("content.xml", "<office:document-content/>")
-    return buffer.getvalue()
-
-
-@pytest.fixture
-def teams(call, vocab, coordinator):
-    return publish_cohort(call, vocab, coordinator)
+    return zip_bytes(
+        [
+            ("mimetype", "application/vnd.oasis.opendocument.text"),
+            ("content.xml", "<office:document-content/>"),
+        ]
+    )
 
 
 def report_of(team):
@@ -65,7 +54,7 @@ def test_the_oral_presentation_is_the_day_the_institution_chose(call, vocab, coo
     commission = call.commissions.order_by("reference").first()
     commission.preferred_presentation = friday
     commission.save()
-    allocating.apply_run(allocating.run_allocation(call, coordinator), coordinator)
+    formed(call, coordinator)
     allocating.publish(call, coordinator, accept_warnings=True)
     assert (
         Milestone.objects.get(team__commission=commission, key_date__kind="oral").key_date == friday

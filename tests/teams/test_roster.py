@@ -1,10 +1,9 @@
 """Roster import: parse and check, all-or-nothing, idempotent re-import, invitations once."""
 
-import zipfile
 from io import BytesIO
 
 import pytest
-from conftest import make_call, queued_tasks
+from conftest import make_call, queued_tasks, zip_bytes
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -33,13 +32,6 @@ def workbook(rows, header=STUDENT_HEADER, text_cells=()):
         sheet.cell(row=row, column=col).data_type = "s"
     buffer = BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
-
-
-def a_zip():
-    buffer = BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("notes.txt", "pas un classeur")
     return buffer.getvalue()
 
 
@@ -280,7 +272,7 @@ def test_supervisors_import_sets_sectors_and_capacity(
     ("data", "message"),
     [
         (b"hello", "cannot be read as an Excel workbook"),
-        (a_zip(), "cannot be read as an Excel workbook"),
+        (zip_bytes([("notes.txt", "pas un classeur")]), "cannot be read as an Excel workbook"),
         (workbook(students(30))[:3000], "cannot be read as an Excel workbook"),
         (b"", "The file is empty."),
         (workbook([], header=[]), "The file is empty."),

@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from conftest import make_call, make_cohort, run_queued
+from conftest import formed, make_call, make_cohort, run_queued
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -16,17 +16,6 @@ from teams.accounts import account_for, invite
 from teams.models import Preference, Student, Team, TeamEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-
-
-@pytest.fixture
-def cohort(call, vocab):
-    return make_cohort(call, vocab, commissions=3, students=12, supervisors=3)
-
-
-def formed(call, coordinator):
-    run = allocating.run_allocation(call, coordinator)
-    allocating.apply_run(run, coordinator)
-    return run
 
 
 # --------------------------------------------------------------------------- ranking
