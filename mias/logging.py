@@ -43,8 +43,10 @@ class JSONFormatter(logging.Formatter):
 
 
 def log_format():
-    """"json" or "text", from the environment: the settings and gunicorn's logger both ask here
-    (gunicorn's master process has no Django settings)."""
+    """The log format, json or text, from the environment.
+
+    The settings and gunicorn's logger both ask here (gunicorn's master has no Django settings).
+    """
     debug = os.environ.get("DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
     return os.environ.get("LOG_FORMAT", "text" if debug else "json")
 
