@@ -4,8 +4,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
-from .models import (
+from commissions import services
+from commissions.models import (
     AccessToken,
     Call,
     Commission,

@@ -21,6 +21,6 @@ class CommissionsConfig(AppConfig):
 def _after_migrate(sender, app_config=None, using="default", **kwargs):
     if app_config is not None and app_config.label != "wagtailcore":
         return
-    from .roles import ensure_coordinator_group
+    from commissions.roles import ensure_coordinator_group
 
     ensure_coordinator_group()

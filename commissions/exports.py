@@ -10,9 +10,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .models import Commission, Criterion, Review
-from .reviewing import call_aggregates
-from .selecting import explanation, outcomes
+from commissions.models import Commission, Criterion, Review
+from commissions.reviewing import call_aggregates
+from commissions.selecting import explanation, outcomes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FONT = Font(bold=True, color="FFFFFF")

@@ -4,10 +4,9 @@ from django import forms
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from commissions.models import Commission, Institution, KeyDate
+from commissions.similarity import institution_matches
 from mias.ids import IdChoiceField, IdMultipleChoiceField
-
-from .models import Commission, Institution, KeyDate
-from .similarity import institution_matches
 
 NEW_INSTITUTION = "new"
 
@@ -205,7 +204,7 @@ class SubmissionForm(CommissionForm):
     )
 
     def __init__(self, *args, call, **kwargs):
-        from .models import Sector
+        from commissions.models import Sector
 
         super().__init__(*args, call=call, **kwargs)
         self.fields["sector"].queryset = Sector.objects.all()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from django_q.tasks import async_task
 
-from .models import AccessToken, Email, MessageTemplate
+from commissions.models import AccessToken, Email, MessageTemplate
 
 # Other apps add their kinds of e-mail: kind -> (label, fn(email, issue_link) -> context, secrets).
 CONTEXT_BUILDERS = {}

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from .models import (
+from commissions.models import (
     AccessToken,
     Call,
     Commission,

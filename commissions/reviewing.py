@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import (
+from commissions.models import (
     Commission,
     CommissionEvent,
     Criterion,
@@ -14,7 +14,7 @@ from .models import (
     Review,
     ReviewAssignment,
 )
-from .similarity import similar_to
+from commissions.similarity import similar_to
 
 MERIT_SCALE = 4.0  # merits are put on 0–4 whatever each criterion's scale
 

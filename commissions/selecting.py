@@ -9,11 +9,11 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import selection as optimiser
-from .mail import queue_email
-from .models import Call, Commission, DecisionKind, Review, SelectionRun
-from .reviewing import call_aggregates
-from .similarity import similar_pairs
+from commissions import selection as optimiser
+from commissions.mail import queue_email
+from commissions.models import Call, Commission, DecisionKind, Review, SelectionRun
+from commissions.reviewing import call_aggregates
+from commissions.similarity import similar_pairs
 
 DEFAULT_SIMILARITY_THRESHOLD = 60.0
 DEFAULT_WAITLIST = 5

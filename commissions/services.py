@@ -3,8 +3,8 @@
 from django.db import transaction
 from django.utils import timezone
 
-from .mail import fresh_key, queue_email
-from .models import AccessToken, Call, Commission, CommissionEvent, Institution
+from commissions.mail import fresh_key, queue_email
+from commissions.models import AccessToken, Call, Commission, CommissionEvent, Institution
 
 INSTITUTION_LINK = "institution link"
 

@@ -6,8 +6,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from .mail import build_context, render_email
-from .models import Email
+from commissions.mail import build_context, render_email
+from commissions.models import Email
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from .views import privacy, review, selection
-from .views import public as views
+from commissions.views import privacy, review, selection
+from commissions.views import public as views
 
 app_name = "commissions"
 

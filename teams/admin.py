@@ -1,9 +1,8 @@
 from django.contrib import admin
 
 from commissions.admin import ProgrammeScopedAdmin
-
-from .following import due_of
-from .models import (
+from teams.following import due_of
+from teams.models import (
     AllocationRun,
     Deliverable,
     Feedback,

@@ -16,10 +16,9 @@ from django.utils.translation import ngettext
 
 from commissions.mail import queue_email
 from commissions.models import Call, Commission
-
-from . import allocation
-from .following import generate_milestones
-from .models import AllocationRun, Preference, Student, Supervisor, Team, TeamEvent
+from teams import allocation
+from teams.following import generate_milestones
+from teams.models import AllocationRun, Preference, Student, Supervisor, Team, TeamEvent
 
 
 class TeamsError(Exception):

@@ -8,4 +8,4 @@ class TeamsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import mail, signals  # noqa: F401  (the teams' e-mails; key dates → milestones)
+        from teams import mail, signals  # noqa: F401  (the teams' e-mails; key dates → milestones)

@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event
 
 from commissions.mail import absolute
-
-from .models import CalendarFeed, Milestone
+from teams.models import CalendarFeed, Milestone
 
 RENEWED = gettext_lazy(
     "Your calendar has a new address: calendars subscribed to the old one stop updating."

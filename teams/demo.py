@@ -11,8 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from commissions.models import Call, Commission, CommissionEvent, copy_call
-
-from .models import Milestone, Preference, Student, Supervisor
+from teams.models import Milestone, Preference, Student, Supervisor
 
 FIRST_NAMES = [
     "Amina", "Louis", "Chloé", "Mehdi", "Sarah", "Thomas", "Inès", "Julien", "Camille", "Yanis",
@@ -179,8 +178,7 @@ def follow_year(call):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from commissions.models import KeyDate
-
-    from . import allocating, following
+    from teams import allocating, following
 
     coordinator = get_user_model().objects.get(username="coordination")
     run = allocating.run_allocation(call, coordinator)

@@ -9,10 +9,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from commissions.exports import UNWRITABLE, local_naive, safe, workbook_bytes, write_sheet
-
-from . import milestones
-from .following import STATUS_LABELS
-from .models import Preference, Student, Team
+from teams import milestones
+from teams.following import STATUS_LABELS
+from teams.models import Preference, Student, Team
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 

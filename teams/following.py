@@ -17,9 +17,8 @@ from django.utils.translation import gettext_lazy
 
 from commissions.mail import queue_email
 from commissions.models import Call, KeyDate
-
-from . import documents, milestones
-from .models import (
+from teams import documents, milestones
+from teams.models import (
     Deliverable,
     Feedback,
     Milestone,

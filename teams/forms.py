@@ -4,8 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commissions.models import Call, KeyDate
 from mias.ids import IdChoiceField
-
-from .models import AllocationRun, Feedback, Student
+from teams.models import AllocationRun, Feedback, Student
 
 
 class _StudentChoice(IdChoiceField):
@@ -82,7 +81,7 @@ class DeliverableForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .documents import ACCEPT
+        from teams.documents import ACCEPT
 
         self.fields["file"].widget.attrs["accept"] = ACCEPT
 

@@ -11,10 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commissions.models import Sector
-
-from . import roster
-from .accounts import account_for, invite
-from .models import RosterImport, Student, Supervisor
+from teams import roster
+from teams.accounts import account_for, invite
+from teams.models import RosterImport, Student, Supervisor
 
 MODELS = {roster.STUDENTS: Student, roster.SUPERVISORS: Supervisor}
 

@@ -7,8 +7,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from commissions.mail import absolute, institution_link, register
-
-from .models import Student, Supervisor, Team
+from teams.models import Student, Supervisor, Team
 
 
 def set_password_link(user):
@@ -82,8 +81,8 @@ def _team_institution(email, issue_link=True):
 
 @register("milestone_reminder", _("Milestone reminder"))
 def _milestone_reminder(email, issue_link=True):
-    from .following import annotate
-    from .models import Reminder
+    from teams.following import annotate
+    from teams.models import Reminder
 
     reminders = list(
         Reminder.objects.filter(pk__in=email.params.get("reminders", []))

@@ -7,8 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mias.ids import parse_id
-
-from .models import Preference, Student
+from teams.models import Preference, Student
 
 
 class RankingError(ValueError):

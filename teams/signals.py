@@ -10,6 +10,6 @@ from commissions.models import KeyDate
 def _key_date_saved(sender, instance, created, raw=False, **kwargs):
     if raw:
         return
-    from .following import key_date_changed
+    from teams.following import key_date_changed
 
     key_date_changed(instance, created=created)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import allocation, follow, institution, people, roster, space
+from teams.views import allocation, follow, institution, people, roster, space
 
 app_name = "teams"
 

@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import privacy, rules
+from commissions import privacy, rules
 
 
 class LookupForm(forms.Form):

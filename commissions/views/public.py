@@ -8,10 +8,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .. import services
-from ..forms import EditForm, LinkRequestForm, SubmissionForm, WithdrawForm
-from ..models import AccessToken, Call
-from ..ratelimit import too_many
+from commissions import services
+from commissions.forms import EditForm, LinkRequestForm, SubmissionForm, WithdrawForm
+from commissions.models import AccessToken, Call
+from commissions.ratelimit import too_many
 
 SESSION_LAST_SUBMISSION = "last_submission"
 

@@ -9,11 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mias.ids import parse_id
-
-from .. import rules
-from ..forms import AssignmentForm, NoteForm, ScoreForm
-from ..models import (
+from commissions import rules
+from commissions.forms import AssignmentForm, NoteForm, ScoreForm
+from commissions.models import (
     Call,
     Commission,
     CommissionType,
@@ -24,8 +22,14 @@ from ..models import (
     ReviewAssignment,
     Sector,
 )
-from ..reviewing import call_aggregates, progress, record_review_submission, similar_commissions
-from ..roles import REVIEWERS
+from commissions.reviewing import (
+    call_aggregates,
+    progress,
+    record_review_submission,
+    similar_commissions,
+)
+from commissions.roles import REVIEWERS
+from mias.ids import parse_id
 
 SORTS = {
     "merit": lambda row: (row["merit"] is None, -(row["merit"] or 0)),

@@ -8,14 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from commissions import selecting
+from commissions.exports import call_workbook, xlsx_response
+from commissions.forms import SelectionParamsForm
+from commissions.mail import fresh_key, preview, queue_email
+from commissions.models import Commission, Email, SelectionRun
+from commissions.views.review import coordinator_call
 from mias.ids import parse_id
-
-from .. import selecting
-from ..exports import call_workbook, xlsx_response
-from ..forms import SelectionParamsForm
-from ..mail import fresh_key, preview, queue_email
-from ..models import Commission, Email, SelectionRun
-from .review import coordinator_call
 
 
 def _active(call):

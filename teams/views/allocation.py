@@ -10,11 +10,10 @@ from django.views.decorators.http import require_POST
 from commissions.exports import xlsx_response
 from commissions.views.review import coordinator_call
 from mias.ids import parse_id
-
-from .. import allocating
-from ..exports import teams_workbook
-from ..forms import RunForm
-from ..models import AllocationRun, Preference, Student, Supervisor, Team
+from teams import allocating
+from teams.exports import teams_workbook
+from teams.forms import RunForm
+from teams.models import AllocationRun, Preference, Student, Supervisor, Team
 
 
 def _show(request, found):

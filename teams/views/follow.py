@@ -16,18 +16,17 @@ from django.views.decorators.http import require_POST
 from commissions.exports import xlsx_response
 from commissions.rules import is_coordinator
 from commissions.views.review import coordinator_call
-
-from .. import calendar, following, rules
-from ..documents import content_type
-from ..exports import board_workbook
-from ..forms import (
+from teams import calendar, following, rules
+from teams.documents import content_type
+from teams.exports import board_workbook
+from teams.forms import (
     CallMilestoneForm,
     DeliverableForm,
     MilestoneForm,
     MoveForm,
     ReminderSettingsForm,
 )
-from ..models import CalendarFeed, Deliverable, Milestone, Reminder, Supervisor, Team, TeamEvent
+from teams.models import CalendarFeed, Deliverable, Milestone, Reminder, Supervisor, Team, TeamEvent
 
 FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 

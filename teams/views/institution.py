@@ -6,11 +6,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from commissions.views.public import commission_for_token, render_portal
-
-from .. import calendar, following
-from ..forms import FeedbackForm
-from ..models import Deliverable, Team
-from .follow import serve_deliverable
+from teams import calendar, following
+from teams.forms import FeedbackForm
+from teams.models import Deliverable, Team
+from teams.views.follow import serve_deliverable
 
 
 def published_team(commission):

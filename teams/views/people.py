@@ -11,11 +11,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from commissions.mail import fresh_key, queue_email
 from commissions.views.review import coordinator_call
 from mias.ids import parse_id
-
-from ..accounts import invite as send_invitation
-from ..allocating import selected_commissions
-from ..forms import DeadlineForm
-from ..models import Student, Supervisor
+from teams.accounts import invite as send_invitation
+from teams.allocating import selected_commissions
+from teams.forms import DeadlineForm
+from teams.models import Student, Supervisor
 
 
 @login_required

@@ -12,9 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from commissions.exports import XLSX, xlsx_response
 from commissions.views.review import coordinator_call
-
-from .. import importing, roster
-from ..models import RosterImport
+from teams import importing, roster
+from teams.models import RosterImport
 
 
 class RosterUploadForm(forms.Form):

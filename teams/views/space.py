@@ -11,12 +11,11 @@ from django.views.decorators.http import require_http_methods
 
 from commissions.models import Call, ReviewAssignment
 from commissions.rules import coordinated_programme_ids
-
-from .. import rules
-from ..allocating import selected_commissions
-from ..forms import WishesForm
-from ..models import Student, Supervisor
-from ..preferences import RankingError, parse_order, ranked_order, save_ranking, save_wishes
+from teams import rules
+from teams.allocating import selected_commissions
+from teams.forms import WishesForm
+from teams.models import Student, Supervisor
+from teams.preferences import RankingError, parse_order, ranked_order, save_ranking, save_wishes
 
 
 @login_required
