@@ -5,6 +5,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from commissions.models import Call, PastConsultancy
+
 
 class HomePage(Page):
     intro = RichTextField(_("introduction"), blank=True)
@@ -53,8 +55,6 @@ class CallPage(Page):
         verbose_name = _("call page")
 
     def get_context(self, request, *args, **kwargs):
-        from commissions.models import Call, PastConsultancy
-
         context = super().get_context(request, *args, **kwargs)
         call = (
             Call.objects.select_related("programme")

@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from commissions import services
+from commissions.intake import services
 from commissions.models import (
     AccessToken,
     Call,

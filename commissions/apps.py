@@ -7,6 +7,25 @@ class CommissionsConfig(AppConfig):
     name = "commissions"
     verbose_name = _("Commissions")
     default_auto_field = "django.db.models.BigAutoField"
+    # What the Coordinators group may do with this app's models (roles.py reads every app's).
+    coordinator_permissions = {
+        "manage": [
+            "programme",
+            "call",
+            "keydate",
+            "criterion",
+            "sector",
+            "interventioncontext",
+            "commissiontype",
+            "pastconsultancy",
+            "institution",
+            "commission",
+            "reviewassignment",
+            "note",
+            "messagetemplate",
+        ],
+        "view": ["commissionevent", "accesstoken", "email", "review", "selectionrun"],
+    }
 
     def ready(self):
         from django.urls import register_converter
@@ -21,6 +40,6 @@ class CommissionsConfig(AppConfig):
 def _after_migrate(sender, app_config=None, using="default", **kwargs):
     if app_config is not None and app_config.label != "wagtailcore":
         return
-    from commissions.roles import ensure_coordinator_group
+    from commissions.roles import ensure_coordinator_group  # auth models: ready only now
 
     ensure_coordinator_group()

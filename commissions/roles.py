@@ -1,55 +1,43 @@
-"""The Coordinators group and its rights, kept in step after every migrate."""
+"""The Coordinators group and its rights, kept in step after every migrate.
 
+Each app declares what coordinators may do with its models (`coordinator_permissions` on
+its AppConfig); this module grants the union."""
+
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 
 COORDINATORS = "Coordinators"
 
-# Coordinators manage everything of the call; the rest of the data is read-only for them.
-MANAGED_MODELS = [
-    "programme",
-    "call",
-    "keydate",
-    "criterion",
-    "sector",
-    "interventioncontext",
-    "commissiontype",
-    "pastconsultancy",
-    "institution",
-    "commission",
-    "reviewassignment",
-    "note",
-    "messagetemplate",
-]
-READ_ONLY_MODELS = ["commissionevent", "accesstoken", "email", "review", "selectionrun"]
-TEAMS_MANAGED = ["student", "supervisor", "team", "preference"]
-TEAMS_READ_ONLY = ["allocationrun", "rosterimport", "teamevent"]
 REVIEWERS = "Reviewers"
 PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page"]
+# The keys of an AppConfig's `coordinator_permissions`, and what each grants.
+GRANTS = {
+    "manage": ("add", "change", "delete", "view"),
+    "change": ("change", "view"),
+    "view": ("view",),
+}
+
+
+def coordinator_codenames(app_config):
+    """The permissions an app declares for coordinators, by model name."""
+    declared = getattr(app_config, "coordinator_permissions", {})
+    return [
+        f"{action}_{model}"
+        for key, actions in GRANTS.items()
+        for model in declared.get(key, ())
+        for action in actions
+    ]
 
 
 def ensure_coordinator_group(**kwargs):
     group, _created = Group.objects.get_or_create(name=COORDINATORS)
-    codenames = [
-        f"{action}_{model}"
-        for model in MANAGED_MODELS
-        for action in ("add", "change", "delete", "view")
-    ]
-    codenames += [f"view_{model}" for model in READ_ONLY_MODELS]
-    perms = list(
-        Permission.objects.filter(content_type__app_label="commissions", codename__in=codenames)
-    )
-    team_codenames = [
-        f"{action}_{model}"
-        for model in TEAMS_MANAGED
-        for action in ("add", "change", "delete", "view")
-    ] + [f"view_{model}" for model in TEAMS_READ_ONLY]
-    perms += list(
-        Permission.objects.filter(content_type__app_label="teams", codename__in=team_codenames)
-    )
-    perms += list(
-        Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin")
-    )
-    group.permissions.add(*perms)
+    condition = Q(content_type__app_label="wagtailadmin", codename="access_admin")
+    for app_config in apps.get_app_configs():
+        codenames = coordinator_codenames(app_config)
+        if codenames:
+            condition |= Q(content_type__app_label=app_config.label, codename__in=codenames)
+    group.permissions.add(*Permission.objects.filter(condition))
     _grant_page_permissions(group)
     Group.objects.get_or_create(name=REVIEWERS)
     return group

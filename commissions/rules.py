@@ -33,7 +33,3 @@ def can_see_others_scores(user, commission, assignment=None):
     if is_coordinator(user, commission.call):
         return True
     return assignment is not None and assignment.submitted_at is not None
-
-
-def can_read_notes(user, commission):
-    return is_coordinator(user, commission.call)

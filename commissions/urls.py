@@ -1,7 +1,10 @@
 from django.urls import path
 
-from commissions.views import privacy, review, selection
-from commissions.views import public as views
+from commissions.intake import views
+from commissions.outbox import views as outbox
+from commissions.privacy import views as privacy
+from commissions.review import views as review
+from commissions.selection import views as selection
 
 app_name = "commissions"
 
@@ -38,10 +41,10 @@ urlpatterns = [
         selection.confirm_run,
         name="confirm_run",
     ),
-    path("coordination/<slug:slug>/envois/", selection.outbox, name="outbox"),
+    path("coordination/<slug:slug>/envois/", outbox.outbox, name="outbox"),
     path(
         "coordination/<slug:slug>/envois/<id:pk>/renvoyer/",
-        selection.resend_email,
+        outbox.resend_email,
         name="resend_email",
     ),
     path("coordination/<slug:slug>/export.xlsx", selection.export_workbook, name="export"),

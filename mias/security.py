@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
-from commissions.ratelimit import hit
+from mias.ratelimit import hit
 
 # ----------------------------------------------------------------------------- lockout
 

@@ -65,6 +65,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
 ]
+# Dev-only tools (load_demo, the bench_* commands): on for make demo, make test and CI; off
+# by default in production, where nothing of the product imports them.
+DEVTOOLS = env_bool("DEVTOOLS", not HTTPS)
+if DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -138,7 +143,7 @@ else:
 AUTHENTICATION_BACKENDS = [
     "mias.security.LockoutBackend",  # first: refuses any login to an account under lockout
     "django.contrib.auth.backends.ModelBackend",
-    "teams.backends.EmailBackend",  # students and supervisors sign in with their e-mail
+    "mias.backends.EmailBackend",  # students and supervisors sign in with their e-mail
 ]
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))

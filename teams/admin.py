@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from commissions.admin import ProgrammeScopedAdmin
-from teams.following import due_of
+from teams.follow.following import due_of
 from teams.models import (
     AllocationRun,
     Deliverable,

@@ -6,8 +6,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
-from commissions.mail import absolute, institution_link, register
-from teams.models import Student, Supervisor, Team
+from commissions.outbox.mail import absolute, institution_link, register
+from teams.follow.following import annotate
+from teams.models import Reminder, Student, Supervisor, Team
 
 
 def set_password_link(user):
@@ -81,9 +82,6 @@ def _team_institution(email, issue_link=True):
 
 @register("milestone_reminder", _("Milestone reminder"))
 def _milestone_reminder(email, issue_link=True):
-    from teams.following import annotate
-    from teams.models import Reminder
-
     reminders = list(
         Reminder.objects.filter(pk__in=email.params.get("reminders", []))
         .select_related(

@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from commissions.rules import is_coordinator
-from teams.allocating import is_published
+from teams.forming.allocating import is_published
 
 
 def is_member(user, team):

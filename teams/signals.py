@@ -4,12 +4,11 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from commissions.models import KeyDate
+from teams.follow.following import key_date_changed
 
 
 @receiver(post_save, sender=KeyDate, dispatch_uid="teams.key_date_changed")
 def _key_date_saved(sender, instance, created, raw=False, **kwargs):
     if raw:
         return
-    from teams.following import key_date_changed
-
     key_date_changed(instance, created=created)

@@ -1,6 +1,6 @@
 """django-q2 tasks of the teams app; each is idempotent."""
 
-from teams.following import send_reminders
+from teams.follow.reminders import send_reminders
 
 
 def send_milestone_reminders():

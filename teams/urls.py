@@ -1,6 +1,9 @@
 from django.urls import path
 
-from teams.views import allocation, follow, institution, people, roster, space
+from teams.follow import portal as institution
+from teams.follow import views as follow
+from teams.forming import views as allocation
+from teams.people.views import people, roster, space
 
 app_name = "teams"
 

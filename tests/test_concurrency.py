@@ -6,12 +6,12 @@ SQLite serialises every writer, so these only say something on PostgreSQL (CI's 
 import threading
 
 import pytest
-from conftest import formed, make_cohort
 from django.db import connection, connections, transaction
+from factories import formed, make_cohort
 
-from commissions import selecting
 from commissions.models import Email
-from teams import allocating
+from commissions.selection import selecting
+from teams.forming import allocating
 from teams.models import Team
 
 pytestmark = [
@@ -69,8 +69,8 @@ def test_two_confirmations_of_a_selection_apply_once(call, vocab, coordinator):
 
 
 def test_two_tabs_saving_at_once_one_wins_the_other_is_told(call, vocab, coordinator):
-    from commissions.forms import EditForm
-    from commissions.services import update_commission
+    from commissions.intake.forms import EditForm
+    from commissions.intake.services import update_commission
 
     (commission, *_rest), _students, _sups = make_cohort(call, vocab, 1, 0, 0)
     base = EditForm(instance=commission, call=call).initial
@@ -96,13 +96,13 @@ def test_two_tabs_saving_at_once_one_wins_the_other_is_told(call, vocab, coordin
 
 
 def test_two_reminder_runs_at_once_send_each_step_once(call, vocab, coordinator):
-    from conftest import publish_cohort
+    from factories import publish_cohort
 
-    from teams import following
+    from teams.follow import reminders
     from teams.models import Reminder
 
     publish_cohort(call, vocab, coordinator, report_in_days=7)
-    results = at_once(following.send_reminders)
+    results = at_once(reminders.send_reminders)
     assert sum(r for r in results if isinstance(r, int)) == 12, results
     assert Reminder.objects.count() == 24
     emails = Email.objects.filter(kind="milestone_reminder")

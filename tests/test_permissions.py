@@ -6,15 +6,15 @@ root only: their own permission systems guard what is below.
 """
 
 import pytest
-from conftest import add_follow_dates, formed, make_call, make_cohort
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver
+from factories import add_follow_dates, formed, make_call, make_cohort
 
-from commissions import selecting
 from commissions.models import AccessToken, Email, Programme
 from commissions.roles import make_coordinator
-from teams import allocating
-from teams.following import add_deliverable
+from commissions.selection import selecting
+from teams.follow.following import add_deliverable
+from teams.forming import allocating
 from teams.models import RosterImport, Team
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
-from teams.following import STATUS_LABELS
+from teams.follow.following import STATUS_LABELS
 
 register = template.Library()
 

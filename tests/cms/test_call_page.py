@@ -1,8 +1,8 @@
 from datetime import timedelta
 
 import pytest
-from conftest import make_call
 from django.utils import timezone
+from factories import make_call
 from wagtail.models import Page, Site
 
 from cms.models import CallPage, HomePage

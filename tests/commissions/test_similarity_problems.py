@@ -118,7 +118,7 @@ def test_empty_texts_never_match():
 
 
 def test_chunked_computation_gives_the_same_pairs(monkeypatch):
-    from commissions.management.commands.bench_selection import synthetic_candidates
+    from devtools.management.commands.bench_selection import synthetic_candidates
 
     _, texts = synthetic_candidates(60, seed=4)
     expected = similar_pairs(texts, threshold=40)
@@ -142,7 +142,7 @@ def test_mixed_key_types_do_not_break_sorting():
 
 
 def test_five_thousand_items_are_fast():
-    from commissions.management.commands.bench_selection import synthetic_candidates
+    from devtools.management.commands.bench_selection import synthetic_candidates
 
     _, texts = synthetic_candidates(5000, seed=1)
     start = time.perf_counter()

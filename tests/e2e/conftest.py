@@ -4,8 +4,6 @@ No browser is ever downloaded. Without a usable Chromium the tests are skipped w
 except under CI=true, where that fails the run.
 """
 
-import importlib.util
-import inspect
 import os
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
+from browsing import COORDINATOR_PASSWORD, TIMEOUT_MS  # noqa: E402
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -26,31 +25,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-TIMEOUT_MS = 10_000
-
-
-def _reexport_shared_helpers():
-    """Make `from conftest import run_queued` (make_call, valid_submission, PDF…) keep working.
-
-    Conftest files outside packages are all imported as the module "conftest": once this one is
-    loaded it shadows tests/conftest.py for every test module imported after it. The shared
-    helpers (plain functions, not fixtures) and UPPER_CASE constants are loaded from a private
-    copy and exposed here.
-    """
-    path = Path(__file__).resolve().parent.parent / "conftest.py"
-    spec = importlib.util.spec_from_file_location("_mias_shared_conftest", path)
-    shared = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(shared)
-    for name, value in vars(shared).items():
-        function = (
-            inspect.isfunction(value)  # fixtures are FixtureFunctionDefinition objects
-            and value.__module__ == shared.__name__
-        )
-        if not name.startswith("_") and (function or name.isupper()):
-            globals().setdefault(name, value)
-
-
-_reexport_shared_helpers()
 
 
 def pytest_configure(config):
@@ -149,9 +123,6 @@ def call_page(home, call):
 
 # --------------------------------------------------------------------------- people
 
-COORDINATOR_PASSWORD = "coord-pass-2030!"
-STUDENT_PASSWORD = "pw-student-123"  # make_cohort's
-
 
 @pytest.fixture
 def coordinator(django_user_model, programme):
@@ -186,13 +157,3 @@ def new_page(browser, live_server):
     yield _new_page
     for context in contexts:
         context.close()
-
-
-def sign_in(page, base, username, password, landing):
-    from playwright.sync_api import expect
-
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(password)
-    page.locator('main form [type="submit"]').click()
-    expect(page).to_have_url(landing)

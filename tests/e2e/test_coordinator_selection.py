@@ -14,8 +14,9 @@ Screenshots go to tests/e2e/screenshots/selection-*.png (git-ignored).
 import re
 
 import pytest
-from conftest import COORDINATOR_PASSWORD, make_call, run_queued
+from browsing import COORDINATOR_PASSWORD
 from django.core import mail
+from factories import make_call, run_queued
 
 try:
     from playwright.sync_api import expect
@@ -32,7 +33,7 @@ from commissions.models import (
     ReviewAssignment,
     SelectionRun,
 )
-from commissions.reviewing import record_review_submission
+from commissions.review.reviewing import record_review_submission
 
 pytestmark = [
     pytest.mark.e2e,

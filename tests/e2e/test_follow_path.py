@@ -18,9 +18,10 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import COORDINATOR_PASSWORD, PDF, STUDENT_PASSWORD, sign_in
+from browsing import COORDINATOR_PASSWORD, STUDENT_PASSWORD, sign_in
 from django.urls import reverse
 from django.utils import translation
+from factories import PDF
 
 try:
     from playwright.sync_api import expect

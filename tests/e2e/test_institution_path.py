@@ -6,8 +6,8 @@ Screenshots of each step go to tests/e2e/screenshots/ (git-ignored).
 import re
 
 import pytest
-from conftest import run_queued
 from django.core import mail
+from factories import run_queued
 
 try:
     from playwright.sync_api import expect

@@ -20,15 +20,9 @@ attributes and the stored rows. Screenshots go to tests/e2e/screenshots/teams-*.
 import re
 
 import pytest
-from conftest import (
-    COORDINATOR_PASSWORD,
-    STUDENT_PASSWORD,
-    TIMEOUT_MS,
-    make_cohort,
-    run_queued,
-    sign_in,
-)
+from browsing import COORDINATOR_PASSWORD, STUDENT_PASSWORD, TIMEOUT_MS, sign_in
 from django.core import mail
+from factories import make_cohort, run_queued
 
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout

@@ -10,7 +10,6 @@ The commissions here come through the public form, with markup and formulas in t
 from urllib.parse import quote, urlencode
 
 import pytest
-from conftest import make_call, queued_tasks, valid_submission
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.http import QueryDict
@@ -18,9 +17,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.module_loading import import_string
-from hypothesis import event, given
-from hypothesis import strategies as st
-from test_fuzz_public import (
+from factories import make_call, queued_tasks, valid_submission
+from fuzzing import (
     FUZZ,
     FUZZ_EXPORT,
     NUL_SEARCH_BUG,
@@ -44,10 +42,12 @@ from test_fuzz_public import (
     texts,
     values,
 )
+from hypothesis import event, given
+from hypothesis import strategies as st
 
-from commissions import selecting
 from commissions.models import Criterion, Email, Note, Review, ReviewAssignment
 from commissions.roles import REVIEWERS, make_coordinator
+from commissions.selection import selecting
 
 pytestmark = pytest.mark.django_db
 
@@ -285,7 +285,7 @@ def test_selection_params_form(client, workspace, data):
 
 @pytest.fixture
 def outbox(workspace):
-    from commissions.mail import queue_email
+    from commissions.outbox.mail import queue_email
 
     commission = workspace["commissions"][2]
     decision, _ = queue_email(

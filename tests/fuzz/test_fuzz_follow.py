@@ -9,13 +9,11 @@ comes back escaped; stored names are never paths; the board workbook holds no fo
 import os
 
 import pytest
-from conftest import zip_bytes
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from hypothesis import event, given
-from hypothesis import strategies as st
-from test_fuzz_public import (
+from factories import zip_bytes
+from fuzzing import (
     FUZZ,
     FUZZ_EXPORT,
     assert_kept_escaped,
@@ -29,6 +27,8 @@ from test_fuzz_public import (
     texts,
     values,
 )
+from hypothesis import event, given
+from hypothesis import strategies as st
 
 from commissions.models import AccessToken, Institution
 from teams.models import Deliverable, Feedback, Milestone
@@ -212,7 +212,7 @@ def test_reminder_settings_form(year, posted):
     )
 )
 def test_institution_feedback_form(year, posted):
-    from teams.following import add_deliverable
+    from teams.follow.following import add_deliverable
 
     team, report = year["team"], year["report"]
     client = Client()
@@ -239,7 +239,7 @@ def test_institution_feedback_form(year, posted):
 def test_board_and_its_workbook(year, label, improve, comments):
     from django.utils import timezone
 
-    from teams.following import add_call_milestone, local_start
+    from teams.follow.following import add_call_milestone, local_start
 
     team = year["team"]
     with rolled_back():

@@ -13,17 +13,14 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
-from conftest import formed, make_call, make_cohort, run_queued, zip_bytes
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import event, given
-from hypothesis import strategies as st
-from openpyxl import Workbook
-from test_fuzz_public import (
+from factories import formed, make_call, make_cohort, run_queued, zip_bytes
+from fuzzing import (
     DEADLINE_OVERFLOW_BUG,
     FUZZ,
     FUZZ_EXPORT,
@@ -42,10 +39,13 @@ from test_fuzz_public import (
     texts,
     values,
 )
+from hypothesis import event, given
+from hypothesis import strategies as st
+from openpyxl import Workbook
 
 from commissions.models import Commission, Institution
-from teams import roster
 from teams.models import AllocationRun, RosterImport, Student, Team
+from teams.people import roster
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -202,7 +202,7 @@ def test_wishes_form(cohort, data):
 
 def overflows(value):
     """Whether the deadline form accepts this value but it cannot be stored in UTC."""
-    from teams.forms import DeadlineForm
+    from teams.people.forms import DeadlineForm
 
     form = DeadlineForm({"preferences_deadline": value})
     moment = form.is_valid() and form.cleaned_data["preferences_deadline"]

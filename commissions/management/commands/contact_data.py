@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from commissions import privacy
+from commissions.privacy import contacts as privacy
 
 
 def _address(value):

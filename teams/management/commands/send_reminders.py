@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from teams.following import annotate, plan_reminders, send_reminders
+from teams.follow.following import annotate
+from teams.follow.reminders import plan_reminders, send_reminders
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Intake: the submission form, the institution, its private link and page."""

@@ -1,0 +1,166 @@
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from commissions.access import commission_for_token
+from commissions.intake import services
+from commissions.intake.forms import EditForm, LinkRequestForm, SubmissionForm, WithdrawForm
+from commissions.models import Call, Commission
+from commissions.signals import portal_section
+from mias.ratelimit import too_many
+
+SESSION_LAST_SUBMISSION = "last_submission"
+
+
+def _call_or_404(slug):
+    return get_object_or_404(
+        Call.objects.select_related("programme").prefetch_related("key_dates"), slug=slug
+    )
+
+
+def _call_page_url(call):
+    page = getattr(call, "page", None)
+    return page.url if page is not None and page.live else "/"
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request, slug):
+    call = _call_or_404(slug)
+    now = timezone.now()
+    if not call.accepts_submissions(now):
+        status = 200 if request.method == "GET" else 403
+        return render(
+            request,
+            "commissions/intake/closed.html",
+            {
+                "call": call,
+                "not_yet_open": call.not_yet_open(now),
+                "call_page_url": _call_page_url(call),
+            },
+            status=status,
+        )
+    if request.method == "POST":
+        form = SubmissionForm(request.POST, call=call)
+        if too_many(request, "submit", settings.RATE_LIMIT_SUBMISSIONS, settings.RATE_LIMIT_WINDOW):
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "Too many submissions from your connection. "
+                    "Please try again in an hour or write to us."
+                ),
+            )
+            return render(
+                request, "commissions/intake/submit.html", {"call": call, "form": form}, status=429
+            )
+        if form.is_valid():
+            commission = services.submit_commission(form, get_language() or "fr")
+            request.session[SESSION_LAST_SUBMISSION] = {
+                "reference": commission.reference,
+                "title": commission.title,
+                "email": commission.contact_email,
+                "call": call.slug,
+            }
+            return redirect("commissions:submitted", slug=call.slug)
+    else:
+        form = SubmissionForm(call=call)
+    return render(request, "commissions/intake/submit.html", {"call": call, "form": form})
+
+
+def submitted(request, slug):
+    call = _call_or_404(slug)
+    last = request.session.get(SESSION_LAST_SUBMISSION)
+    if not last or last.get("call") != call.slug:
+        return redirect(call.get_submit_url())
+    return render(request, "commissions/intake/submitted.html", {"call": call, "last": last})
+
+
+def render_portal(request, commission, token, status=200, forms=None):
+    """The institution's page; other apps add their sections (`signals.portal_section`)."""
+    replies = portal_section.send(
+        sender=Commission, request=request, commission=commission, token=token, forms=forms or {}
+    )
+    return render(
+        request,
+        "commissions/intake/portal.html",
+        {
+            "commission": commission,
+            "token": token,
+            "commitments": [
+                c
+                for c in commission.call.commitments()
+                if c.kind in commission.accepted_commitments
+            ],
+            "editable": commission.is_editable(),
+            "can_withdraw": commission.can_withdraw(),
+            "sections": [html for _receiver, html in replies if html],
+        },
+        status=status,
+    )
+
+
+def portal(request, token):
+    return render_portal(request, commission_for_token(token), token)
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request, token):
+    commission = commission_for_token(token)
+    portal_url = reverse("commissions:portal", args=[token])
+    if not commission.is_editable():
+        messages.warning(
+            request, _("The deadline has passed: the commission can no longer be edited.")
+        )
+        return redirect(portal_url)
+    form = EditForm(
+        request.POST if request.method == "POST" else None,
+        instance=commission,
+        call=commission.call,
+    )
+    if request.method == "POST" and form.is_valid() and services.update_commission(form):
+        messages.success(request, _("Your changes are saved."))
+        return redirect(portal_url)
+    return render(
+        request,
+        "commissions/intake/edit.html",
+        {"commission": commission, "form": form, "token": token},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw(request, token):
+    commission = commission_for_token(token)
+    portal_url = reverse("commissions:portal", args=[token])
+    if not commission.can_withdraw():
+        messages.warning(request, _("This commission can no longer be withdrawn."))
+        return redirect(portal_url)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.withdraw_commission(commission)
+        messages.success(request, _("Your commission is withdrawn. Thank you for letting us know."))
+        return redirect(portal_url)
+    return render(
+        request,
+        "commissions/intake/withdraw.html",
+        {"commission": commission, "form": form, "token": token},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def request_link(request):
+    form = LinkRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if not too_many(
+            request, "link", settings.RATE_LIMIT_LINK_REQUESTS, settings.RATE_LIMIT_WINDOW
+        ):
+            services.send_links(form.cleaned_data["email"], get_language() or "fr")
+        # The same answer whether or not the address is known, and when rate-limited.
+        return render(
+            request, "commissions/intake/link_sent.html", {"email": form.cleaned_data["email"]}
+        )
+    return render(request, "commissions/intake/request_link.html", {"form": form})

@@ -1,0 +1,113 @@
+"""E-mails: the outbox (each sent once) and the coordinators' wording of decision e-mails."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from commissions.models.calls import Call, Programme
+from commissions.models.intake import Commission
+
+
+class DecisionKind(models.TextChoices):
+    """The e-mails that tell an institution the outcome of the selection."""
+
+    SELECTED = "decision_selected", _("Commission selected")
+    WAITLISTED = "decision_waitlisted", _("Commission on the waiting list")
+    DECLINED = "decision_declined", _("Commission not selected")
+
+
+class Email(models.Model):
+    """The outbox: every e-mail the system sends, once per key."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    KIND_LABELS = {
+        "confirmation": _("Confirmation of the submission"),
+        "link": _("Private link"),
+        "coordinator_notice": _("New submission (coordinators)"),
+        **dict(DecisionKind.choices),
+    }
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=40)
+    to = models.EmailField(_("to"))
+    language = models.CharField(_("language"), max_length=8, default="fr")
+    commission = models.ForeignKey(
+        Commission,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
+        verbose_name=_("commission"),
+    )
+    # E-mails about people rather than one commission (invitations, teams) name their call
+    # and carry what their renderer needs (a user, a team) in params.
+    call = models.ForeignKey(
+        Call,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
+        verbose_name=_("call"),
+    )
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body = models.TextField(_("body"), blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.QUEUED)
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail")
+        verbose_name_plural = _("outbox")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.kind} → {self.to}"
+
+    @property
+    def kind_label(self):
+        return self.KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def is_decision(self):
+        return self.kind in DecisionKind.values
+
+
+class MessageTemplate(models.Model):
+    """A coordinator's wording of a decision e-mail; the file templates are the default."""
+
+    Kind = DecisionKind
+
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="message_templates",
+        verbose_name=_("programme"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(
+        _("body"),
+        help_text=_(
+            "Django template: {{ commission.title }}, {{ commission.contact_name }}, "
+            "{{ institution.name }}, {{ call.title }}, {{ link }}, {{ position }} (waiting list)."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("e-mail template")
+        verbose_name_plural = _("e-mail templates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "kind", "language"], name="one_template_per_kind_language"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.language})"

@@ -1,0 +1,39 @@
+"""The outbox: what was sent to whom and when, and sending a decision e-mail again."""
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from commissions.access import coordinator_view
+from commissions.models import Email
+from commissions.outbox.mail import fresh_key, queue_email
+
+
+@coordinator_view
+def outbox(request, call):
+    emails = list(
+        Email.objects.filter(Q(commission__call=call) | Q(call=call))
+        .select_related("commission")
+        .order_by("-created_at")[:500]
+    )
+    return render(request, "commissions/outbox/outbox.html", {"call": call, "emails": emails})
+
+
+@coordinator_view
+@require_POST
+def resend_email(request, call, pk):
+    email = get_object_or_404(Email, pk=pk, commission__call=call)
+    if not email.is_decision:
+        raise Http404
+    queue_email(
+        fresh_key(f"{email.key}:resend"),
+        email.kind,
+        email.commission.contact_email,
+        email.language,
+        email.commission,
+    )
+    messages.success(request, _("The e-mail is queued again for %(to)s.") % {"to": email.to})
+    return redirect("commissions:outbox", slug=call.slug)

@@ -1,0 +1,1 @@
+"""Data protection: a contact person's data exported, erased, purged after retention."""

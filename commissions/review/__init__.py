@@ -1,0 +1,1 @@
+"""Review: reviewers, scores per criterion, merit and spread, notes, similar problems."""

@@ -1,0 +1,248 @@
+"""The review workspace: the table of submissions, a commission's page, reviewer assignment."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from commissions import rules
+from commissions.access import coordinator_view, workspace_view
+from commissions.models import (
+    Call,
+    Commission,
+    CommissionType,
+    Criterion,
+    InterventionContext,
+    Note,
+    Review,
+    ReviewAssignment,
+    Sector,
+)
+from commissions.review.forms import AssignmentForm, NoteForm, ScoreForm
+from commissions.review.reviewing import (
+    call_aggregates,
+    progress,
+    record_review_submission,
+    similar_commissions,
+)
+from commissions.roles import REVIEWERS
+from mias.ids import parse_id
+
+SORTS = {
+    "merit": lambda row: (row["merit"] is None, -(row["merit"] or 0)),
+    "-merit": lambda row: (row["merit"] is None, row["merit"] or 0),
+    "title": lambda row: row["commission"].title.lower(),
+    "institution": lambda row: row["commission"].institution.name.lower(),
+    "sector": lambda row: row["commission"].sector.name,
+    "status": lambda row: row["commission"].status,
+    "reviews": lambda row: row["reviews_done"],
+    "submitted": lambda row: row["commission"].submitted_at,
+}
+
+
+@workspace_view
+def review_table(request, call):
+    coordinator = rules.is_coordinator(request.user, call)
+    commissions = Commission.objects.filter(call=call).for_listing()
+    mine = {
+        a.commission_id: a
+        for a in ReviewAssignment.objects.filter(commission__call=call, reviewer=request.user)
+    }
+    if not coordinator:
+        commissions = commissions.filter(pk__in=list(mine))
+    filters = {
+        "sector": parse_id(request.GET.get("sector")),
+        "type": parse_id(request.GET.get("type")),
+        "context": parse_id(request.GET.get("context")),
+        "status": request.GET.get("status", "")[:20],
+        "q": request.GET.get("q", "")[:100].replace("\x00", "").strip(),  # PostgreSQL refuses NUL
+    }
+    commissions = commissions.matching(**filters)
+    aggregates = call_aggregates(call)
+    counts = progress(
+        ReviewAssignment.objects.filter(commission__call=call).only(
+            "commission_id", "submitted_at"
+        ),
+        key=lambda a: a.commission_id,
+    )
+    rows = []
+    for commission in commissions:
+        agg = aggregates.get(commission.pk)
+        visible = rules.can_see_others_scores(request.user, commission, mine.get(commission.pk))
+        done, total = counts.get(commission.pk, (0, 0))
+        rows.append(
+            {
+                "commission": commission,
+                "merit": agg.merit if agg and visible else None,
+                "spread": agg.spread if agg and visible else None,
+                "count": agg.count if agg else 0,
+                "eligible": agg.eligible if agg and visible else True,
+                "reviews_done": done,
+                "reviews_total": total,
+                "mine": mine.get(commission.pk),
+            }
+        )
+    sort = request.GET.get("sort", "merit")
+    rows.sort(key=SORTS.get(sort, SORTS["merit"]))
+    query = request.GET.copy()
+    query.pop("sort", None)
+    return render(
+        request,
+        "commissions/review/table.html",
+        {
+            "call": call,
+            "rows": rows,
+            "coordinator": coordinator,
+            "filters": filters,
+            "sort": sort if sort in SORTS else "merit",
+            "base_qs": query.urlencode(),
+            "sectors": Sector.objects.all(),
+            "types": CommissionType.objects.all(),
+            "contexts": InterventionContext.objects.all(),
+            "statuses": Commission.Status.choices,
+        },
+    )
+
+
+@workspace_view
+@require_http_methods(["GET", "POST"])
+def review_commission(request, call, pk):
+    commission = get_object_or_404(
+        Commission.objects.for_listing().select_related("preferred_presentation"), pk=pk, call=call
+    )
+    assignment = ReviewAssignment.objects.filter(
+        commission=commission, reviewer=request.user
+    ).first()
+    if not rules.can_review(request.user, commission, assignment):
+        raise PermissionDenied
+    criteria = list(call.criteria.filter(kind=Criterion.Kind.REVIEWER))
+    mine = {
+        r.criterion_id: r
+        for r in Review.objects.filter(commission=commission, reviewer=request.user)
+    }
+    form = ScoreForm(
+        request.POST if request.method == "POST" else None, criteria=criteria, existing=mine
+    )
+    if request.method == "POST" and form.is_valid():
+        record_review_submission(commission, request.user, form.scores(), form.comments())
+        messages.success(request, _("Your scores are saved."))
+        return redirect("commissions:review_commission", slug=call.slug, pk=commission.pk)
+    others_visible = rules.can_see_others_scores(request.user, commission, assignment)
+    others = []
+    if others_visible:
+        others = list(
+            Review.objects.filter(commission=commission)
+            .exclude(reviewer=request.user)
+            .select_related("reviewer", "criterion")
+            .order_by("reviewer_id", "criterion__order")
+        )
+    near, past = similar_commissions(commission)
+    coordinator = rules.is_coordinator(request.user, call)
+    return render(
+        request,
+        "commissions/review/commission.html",
+        {
+            "call": call,
+            "commission": commission,
+            "form": form,
+            "others": others,
+            "others_hidden": not others_visible,
+            "near": near,
+            "past": past,
+            "coordinator": coordinator,
+            "commitments": [
+                c for c in call.commitments() if c.kind in commission.accepted_commitments
+            ],
+            "notes": list(commission.notes.select_related("author")) if coordinator else [],
+            "note_form": NoteForm() if coordinator else None,
+            "events": list(commission.events.select_related("actor")) if coordinator else [],
+            "aggregate": (
+                call_aggregates(call, [commission.pk]).get(commission.pk) if coordinator else None
+            ),
+        },
+    )
+
+
+@coordinator_view
+@require_POST
+def add_note(request, call, pk):
+    commission = get_object_or_404(Commission, pk=pk, call=call)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        Note.objects.create(
+            commission=commission, author=request.user, text=form.cleaned_data["text"]
+        )
+        messages.success(request, _("Note added."))
+    else:
+        messages.error(request, _("Write the note first."))
+    return redirect("commissions:review_commission", slug=call.slug, pk=commission.pk)
+
+
+def reviewer_queryset(call):
+    User = get_user_model()
+    return (
+        User.objects.filter(
+            Q(coordinated_programmes=call.programme)
+            | Q(groups__name=REVIEWERS)
+            | Q(is_superuser=True),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "username")
+    )
+
+
+@coordinator_view
+@require_http_methods(["GET", "POST"])
+def assignments(request, call):
+    commissions = Commission.objects.filter(call=call).active().order_by("reference")
+    form = AssignmentForm(
+        request.POST if request.method == "POST" else None,
+        reviewers=reviewer_queryset(call),
+        commissions=commissions,
+    )
+    if request.method == "POST" and form.is_valid():
+        reviewer = form.cleaned_data["reviewer"]
+        created = 0
+        for commission in form.cleaned_data["commissions"]:
+            created += ReviewAssignment.objects.get_or_create(
+                commission=commission, reviewer=reviewer
+            )[1]
+        messages.success(
+            request,
+            _("%(count)d commission(s) assigned to %(name)s.")
+            % {"count": created, "name": reviewer.get_full_name() or reviewer.username},
+        )
+        return redirect("commissions:assignments", slug=call.slug)
+    counts = progress(
+        ReviewAssignment.objects.filter(commission__call=call).select_related("reviewer"),
+        key=lambda a: a.reviewer,
+    )
+    rows = [
+        {"reviewer": reviewer, "done": done, "total": total}
+        for reviewer, (done, total) in sorted(counts.items(), key=lambda e: e[0].username)
+    ]
+    return render(
+        request,
+        "commissions/review/assignments.html",
+        {"call": call, "form": form, "progress": rows},
+    )
+
+
+@login_required
+def workspace_home(request):
+    """The calls this person coordinates or reviews for."""
+    user = request.user
+    calls = Call.objects.select_related("programme").order_by("-opens_at")
+    if not user.is_superuser:
+        calls = calls.filter(
+            Q(programme__coordinators=user) | Q(commissions__assignments__reviewer=user)
+        ).distinct()
+    calls = list(calls)
+    if not calls:
+        raise PermissionDenied
+    return render(request, "commissions/review/home.html", {"calls": calls})

@@ -1,0 +1,1 @@
+"""Selection: the portfolio optimiser (portfolio.py), its runs, confirmation and export."""

@@ -1,0 +1,844 @@
+"""Portfolio optimiser for the yearly selection of commissions.
+
+Plain data in, plain data out; only numpy/scipy, no Django import at module level,
+so the optimiser can be tested and benchmarked without settings.
+
+Objective (maximised) for a selected set S:
+
+    merit_weight * sum(merit_i)
+    + sector_reward  * #distinct sectors in S
+    + type_reward    * #distinct commission types in S
+    + context_reward * #distinct intervention contexts in S
+    - similarity_penalty * sum over similar pairs {i, j} in S of score_ij / 100
+
+subject to |S| = places, pinned ⊆ S, S among eligible and non-excluded candidates and
+at most sector_cap commissions per sector. Solved exactly as a MILP with HiGHS.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from mias.i18n import gettext as _
+from mias.i18n import ngettext
+
+# Defaults, with merits on the 0-4 scale of the weighted reviewer scores:
+# - a sector not yet represented is worth one merit point: a 2.9 commission from a new
+#   sector beats a 3.8 one from a sector already in the portfolio, but a 1.5 does not;
+# - a new commission type or intervention context is worth half a point: variety there
+#   matters, but less than the variety of partner sectors;
+# - a similar pair costs similarity_penalty * score / 100, i.e. 0.6 to 1.0 point above
+#   the usual 60% threshold: a near-duplicate needs about one merit point more than the
+#   alternative to get in, and the penalty grows with how close the two problems are.
+DEFAULT_SECTOR_REWARD = 1.0
+DEFAULT_TYPE_REWARD = 0.5
+DEFAULT_CONTEXT_REWARD = 0.5
+DEFAULT_SIMILARITY_PENALTY = 1.0
+
+# Ties: after the solver, any single swap that gives the same score and brings in a lower
+# id is made (see _settle), so equal portfolios resolve by id whatever path HiGHS took.
+# An epsilon bonus per id was not enough: HiGHS stops within an absolute gap of 1e-6.
+_EXACT = 1e-9
+# Gains closer than this are reported as ties in explanations.
+_TIE_TOLERANCE = 1e-3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: Hashable
+    merit: float
+    sector: Hashable | None
+    ctype: Hashable | None
+    context: Hashable | None
+    eligible: bool = True
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.label or str(self.id)
+
+
+@dataclass(frozen=True)
+class SelectionParams:
+    places: int = 10
+    merit_weight: float = 1.0
+    sector_reward: float = DEFAULT_SECTOR_REWARD
+    type_reward: float = DEFAULT_TYPE_REWARD
+    context_reward: float = DEFAULT_CONTEXT_REWARD
+    similarity_penalty: float = DEFAULT_SIMILARITY_PENALTY
+    sector_cap: int | None = None
+    pinned: frozenset = frozenset()
+    excluded: frozenset = frozenset()
+    time_limit: float = 60.0  # seconds given to HiGHS; 5,000 candidates need well under 1
+
+
+@dataclass
+class SelectionResult:
+    feasible: bool
+    reason: str = ""
+    # Ordered by contribution: objective(S) - objective(S without it).
+    selected: list = field(default_factory=list)
+    # Every other eligible, non-excluded commission, ordered by what it would add if a
+    # place opened, objective(S + j) - objective(S); those over the sector cap come last.
+    # After a withdrawal, rerun select() with the withdrawn one excluded: the best
+    # replacement also depends on what the withdrawn commission covered.
+    waitlist: list = field(default_factory=list)
+    objective: float = 0.0
+    explanations: dict = field(default_factory=dict)
+    summary: str = ""
+    coverage: dict = field(default_factory=dict)
+    # Places actually filled: min(places, eligible and non-excluded candidates).
+    places: int = 0
+    # False when the solver stopped at its time limit with a good but unproven portfolio.
+    optimal: bool = False
+    # What each waitlisted commission would add if a place opened (waitlist order key).
+    gains: dict = field(default_factory=dict)
+
+
+SimilarPairs = Iterable[tuple[Hashable, Hashable, float]]
+
+_DIMS = ("sector", "ctype", "context")
+
+
+def _sort_key(key: Hashable):
+    return (type(key).__name__, key)
+
+
+def _has_value(value) -> bool:
+    return value is not None and value != ""
+
+
+def _pair_weights(similar_pairs: SimilarPairs, known) -> dict[tuple, float]:
+    """{(a, b): score/100} with a < b in id order; duplicates keep the highest score."""
+    weights: dict[tuple, float] = {}
+    for a, b, score in similar_pairs or ():
+        if a == b or a not in known or b not in known:
+            continue
+        weight = float(score) / 100.0
+        if not weight > 0:
+            continue
+        key = (a, b) if _sort_key(a) <= _sort_key(b) else (b, a)
+        if weight > weights.get(key, 0.0):
+            weights[key] = weight
+    return weights
+
+
+def objective_value(
+    selected_ids: Iterable[Hashable],
+    candidates: Sequence[Candidate],
+    params: SelectionParams,
+    similar_pairs: SimilarPairs = (),
+) -> float:
+    """Objective of any set of ids (constraints are not checked: see violations())."""
+    by_id = {c.id: c for c in candidates}
+    chosen = list(dict.fromkeys(selected_ids))
+    missing = [i for i in chosen if i not in by_id]
+    if missing:
+        raise ValueError(f"unknown candidate ids: {missing!r}")
+    members = [by_id[i] for i in chosen]
+    value = params.merit_weight * sum(float(c.merit) for c in members)
+    rewards = (params.sector_reward, params.type_reward, params.context_reward)
+    for dim, reward in zip(_DIMS, rewards, strict=True):
+        covered = {getattr(c, dim) for c in members if _has_value(getattr(c, dim))}
+        value += reward * len(covered)
+    penalty = sum(_pair_weights(similar_pairs, set(chosen)).values())
+    return value - params.similarity_penalty * penalty
+
+
+def violations(
+    selected_ids: Iterable[Hashable], candidates: Sequence[Candidate], params: SelectionParams
+) -> list[str]:
+    """Plain-language reasons why a (for instance hand-edited) selection breaks the rules."""
+    by_id = {c.id: c for c in candidates}
+    chosen = list(dict.fromkeys(selected_ids))
+    problems = []
+    unknown = [i for i in chosen if i not in by_id]
+    if unknown:
+        problems.append(_("Unknown commissions: %(ids)s") % {"ids": _names(unknown, by_id)})
+    known = [by_id[i] for i in chosen if i in by_id]
+    ineligible = [c.id for c in known if not c.eligible]
+    if ineligible:
+        problems.append(
+            _("Ineligible commissions selected: %(names)s") % {"names": _names(ineligible, by_id)}
+        )
+    excluded = [c.id for c in known if c.id in params.excluded]
+    if excluded:
+        problems.append(
+            _("Excluded commissions selected: %(names)s") % {"names": _names(excluded, by_id)}
+        )
+    missing_pins = sorted(set(params.pinned) - set(chosen), key=_sort_key)
+    if missing_pins:
+        problems.append(
+            _("Pinned commissions left out: %(names)s") % {"names": _names(missing_pins, by_id)}
+        )
+    available = sum(1 for c in candidates if c.eligible and c.id not in params.excluded)
+    places = min(params.places, available)
+    if len(chosen) != places:
+        problems.append(
+            ngettext(
+                "%(count)d commission selected for %(places)d places",
+                "%(count)d commissions selected for %(places)d places",
+                len(chosen),
+            )
+            % {"count": len(chosen), "places": places}
+        )
+    if params.sector_cap is not None:
+        per_sector: dict = {}
+        for c in known:
+            if _has_value(c.sector):
+                per_sector[c.sector] = per_sector.get(c.sector, 0) + 1
+        for sector, count in sorted(per_sector.items(), key=lambda kv: str(kv[0])):
+            if count > params.sector_cap:
+                problems.append(
+                    ngettext(
+                        "Sector %(sector)s has %(count)d commission, above the cap of %(cap)d",
+                        "Sector %(sector)s has %(count)d commissions, above the cap of %(cap)d",
+                        count,
+                    )
+                    % {"sector": sector, "count": count, "cap": params.sector_cap}
+                )
+    return problems
+
+
+def _names(ids: Iterable[Hashable], by_id: dict) -> str:
+    return ", ".join(by_id[i].name if i in by_id else str(i) for i in ids)
+
+
+class _Instance:
+    """Available candidates (eligible, not excluded) in id order, as numpy arrays."""
+
+    def __init__(self, candidates: Sequence[Candidate], params: SelectionParams, pairs):
+        self.params = params
+        self.items = sorted(
+            (c for c in candidates if c.eligible and c.id not in params.excluded),
+            key=lambda c: _sort_key(c.id),
+        )
+        self.n = n = len(self.items)
+        self.pos = {c.id: k for k, c in enumerate(self.items)}
+        self.merit = np.array([float(c.merit) for c in self.items], dtype=float)
+        self.rewards = (params.sector_reward, params.type_reward, params.context_reward)
+        self.codes: list[np.ndarray] = []
+        self.values: list[list] = []
+        for dim in _DIMS:
+            mapping: dict = {}
+            codes = np.full(n, -1, dtype=np.int64)
+            for k, c in enumerate(self.items):
+                value = getattr(c, dim)
+                if _has_value(value):
+                    codes[k] = mapping.setdefault(value, len(mapping))
+            self.codes.append(codes)
+            self.values.append(list(mapping))
+        weights = _pair_weights(pairs, self.pos)
+        keys = sorted(weights, key=lambda ab: (self.pos[ab[0]], self.pos[ab[1]]))
+        self.pair_i = np.array([self.pos[a] for a, _b in keys], dtype=np.int64)
+        self.pair_j = np.array([self.pos[b] for _a, b in keys], dtype=np.int64)
+        self.pair_w = np.array([weights[k] for k in keys], dtype=float)
+        upper = sparse.csr_array((self.pair_w, (self.pair_i, self.pair_j)), shape=(n, n))
+        self.W = (upper + upper.T).tocsc()
+
+
+def _infeasible(reason: str, explanations: dict | None = None) -> SelectionResult:
+    return SelectionResult(
+        feasible=False, reason=reason, summary=reason, explanations=explanations or {}
+    )
+
+
+def _finite(value) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _validate(candidates, params) -> SelectionResult | None:
+    """Readable reasons for malformed input (checked before building arrays)."""
+    ids = [c.id for c in candidates]
+    if len(set(ids)) != len(ids):
+        seen, dup = set(), []
+        for i in ids:
+            if i in seen:
+                dup.append(i)
+            seen.add(i)
+        return _infeasible(
+            _("The same commission appears twice: %(ids)s") % {"ids": ", ".join(map(str, dup))}
+        )
+    bad_merit = [c for c in candidates if not _finite(c.merit)]
+    if bad_merit:
+        return _infeasible(
+            _("Merit is missing for: %(names)s") % {"names": ", ".join(c.name for c in bad_merit)}
+        )
+    if params.places < 0:
+        return _infeasible(_("The number of places cannot be negative."))
+    numbers = (
+        params.sector_reward,
+        params.type_reward,
+        params.context_reward,
+        params.similarity_penalty,
+    )
+    if any(not x >= 0 for x in numbers):
+        return _infeasible(_("Rewards and the similarity penalty must be zero or positive."))
+    if params.sector_cap is not None and params.sector_cap < 0:
+        return _infeasible(_("The cap per sector cannot be negative."))
+    return None
+
+
+def _check(candidates, params, inst: _Instance) -> SelectionResult | None:
+    """Readable reasons for impossible requests, before calling the solver."""
+
+    by_id = {c.id: c for c in candidates}
+    unknown = sorted((i for i in params.pinned if i not in by_id), key=_sort_key)
+    if unknown:
+        return _infeasible(
+            _("Pinned commissions not found: %(ids)s") % {"ids": ", ".join(map(str, unknown))}
+        )
+    explanations = {}
+    errors = []
+    for pid in sorted(params.pinned, key=_sort_key):
+        c = by_id[pid]
+        if not c.eligible:
+            msg = _("%(name)s is pinned but ineligible, so it cannot be selected.")
+        elif pid in params.excluded:
+            msg = _("%(name)s is both pinned and excluded.")
+        else:
+            continue
+        errors.append(msg % {"name": c.name})
+        explanations[pid] = msg % {"name": c.name}
+    if errors:
+        return _infeasible(" ".join(errors), explanations)
+
+    places = min(params.places, inst.n)
+    if len(params.pinned) > places:
+        return _infeasible(
+            ngettext(
+                "%(pinned)d commission is pinned but there are only %(places)d places.",
+                "%(pinned)d commissions are pinned but there are only %(places)d places.",
+                len(params.pinned),
+            )
+            % {"pinned": len(params.pinned), "places": places}
+        )
+    cap = params.sector_cap
+    if cap is not None:
+        sector_codes = inst.codes[0]
+        pinned_codes = sector_codes[[inst.pos[p] for p in params.pinned]]
+        pinned_codes = pinned_codes[pinned_codes >= 0]
+        for code, count in enumerate(np.bincount(pinned_codes, minlength=len(inst.values[0]))):
+            if count > cap:
+                return _infeasible(
+                    ngettext(
+                        "%(count)d pinned commission is in sector %(sector)s, "
+                        "above the cap of %(cap)d.",
+                        "%(count)d pinned commissions are in sector %(sector)s, "
+                        "above the cap of %(cap)d.",
+                        count,
+                    )
+                    % {"count": count, "sector": inst.values[0][code], "cap": cap}
+                )
+        per_sector = np.bincount(sector_codes[sector_codes >= 0], minlength=len(inst.values[0]))
+        reachable = int(np.minimum(per_sector, cap).sum()) + int((sector_codes < 0).sum())
+        if reachable < places:
+            return _infeasible(
+                ngettext(
+                    "With at most %(cap)d commission per sector, only %(reachable)d can be "
+                    "selected, fewer than the %(places)d places.",
+                    "With at most %(cap)d commissions per sector, only %(reachable)d can be "
+                    "selected, fewer than the %(places)d places.",
+                    cap,
+                )
+                % {"cap": cap, "reachable": reachable, "places": places}
+            )
+    return None
+
+
+def _solve(inst: _Instance, places: int, pinned_pos: list[int]):
+    """Build the sparse MILP and solve it with HiGHS. Returns (mask, optimal) or None."""
+    params, n = inst.params, inst.n
+    rows, cols, vals = [np.zeros(n, dtype=np.int64)], [np.arange(n)], [np.ones(n)]
+    row_lb, row_ub = [np.array([places], float)], [np.array([places], float)]
+    cost = [-params.merit_weight * inst.merit]
+    r, v = 1, n  # next row, next variable
+
+    # Coverage indicators y_g <= sum of x_i in group g (continuous: rewarded, so y = min(1, .)).
+    for codes, values, reward in zip(inst.codes, inst.values, inst.rewards, strict=True):
+        groups = len(values)
+        if reward <= 0 or groups == 0:
+            continue
+        members = np.nonzero(codes >= 0)[0]
+        rows += [r + codes[members], r + np.arange(groups)]
+        cols += [members, v + np.arange(groups)]
+        vals += [-np.ones(len(members)), np.ones(groups)]
+        row_lb.append(np.full(groups, -np.inf))
+        row_ub.append(np.zeros(groups))
+        cost.append(np.full(groups, -reward))
+        r, v = r + groups, v + groups
+
+    # Pair indicators z_ij >= x_i + x_j - 1 (continuous: penalised, so z = max(0, .)).
+    npairs = len(inst.pair_w)
+    if params.similarity_penalty > 0 and npairs:
+        pair_rows = r + np.arange(npairs)
+        rows += [pair_rows, pair_rows, pair_rows]
+        cols += [inst.pair_i, inst.pair_j, v + np.arange(npairs)]
+        vals += [np.ones(npairs), np.ones(npairs), -np.ones(npairs)]
+        row_lb.append(np.full(npairs, -np.inf))
+        row_ub.append(np.ones(npairs))
+        cost.append(params.similarity_penalty * inst.pair_w)
+        r, v = r + npairs, v + npairs
+
+    if params.sector_cap is not None and inst.values[0]:
+        codes = inst.codes[0]
+        members = np.nonzero(codes >= 0)[0]
+        groups = len(inst.values[0])
+        rows.append(r + codes[members])
+        cols.append(members)
+        vals.append(np.ones(len(members)))
+        row_lb.append(np.full(groups, -np.inf))
+        row_ub.append(np.full(groups, float(params.sector_cap)))
+        r += groups
+
+    matrix = sparse.csr_array(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r, v)
+    )
+    lower = np.zeros(v)
+    lower[pinned_pos] = 1.0
+    integrality = np.zeros(v)
+    integrality[:n] = 1
+    res = milp(
+        np.concatenate(cost),
+        integrality=integrality,
+        bounds=Bounds(lower, np.ones(v)),
+        constraints=LinearConstraint(matrix, np.concatenate(row_lb), np.concatenate(row_ub)),
+        options={"time_limit": inst.params.time_limit, "mip_rel_gap": 1e-9},
+    )
+    if res.x is None:
+        return None
+    return res.x[:n] > 0.5, res.status == 0
+
+
+def select(
+    candidates: Sequence[Candidate],
+    params: SelectionParams | None = None,
+    similar_pairs: SimilarPairs = (),
+) -> SelectionResult:
+    """Best portfolio of `params.places` commissions; never raises on infeasible input."""
+    params = params or SelectionParams()
+    candidates = list(candidates)
+    similar_pairs = list(similar_pairs or ())
+    error = _validate(candidates, params)
+    if error is not None:
+        return error
+    inst = _Instance(candidates, params, similar_pairs)
+    error = _check(candidates, params, inst)
+    if error is not None:
+        return error
+
+    places = min(params.places, inst.n)
+    pinned_pos = sorted(inst.pos[p] for p in params.pinned)
+    if places == 0:
+        mask, optimal = np.zeros(inst.n, dtype=bool), True
+    else:
+        solved = _solve(inst, places, pinned_pos)
+        if solved is None:
+            return _infeasible(
+                _("No portfolio satisfies the pins, exclusions and cap per sector together.")
+            )
+        mask, optimal = solved
+        mask = _settle(inst, mask, pinned_pos)
+    result = _Report(candidates, params, inst, mask, optimal, places).build()
+    result.objective = objective_value(result.selected, candidates, params, similar_pairs)
+    return result
+
+
+class _State:
+    """Counts and marginal values of one portfolio (a boolean mask over inst.items)."""
+
+    def __init__(self, inst: _Instance, mask: np.ndarray):
+        self.inst, self.mask = inst, mask
+        params = inst.params
+        self.sel = np.nonzero(mask)[0]
+        self.counts = [
+            np.bincount(codes[self.sel][codes[self.sel] >= 0], minlength=len(values))
+            for codes, values in zip(inst.codes, inst.values, strict=True)
+        ]
+        self.pen = inst.W @ mask.astype(float)  # similarity weight to the selected ones
+        # value of a selected i: objective(S) - objective(S - i)
+        # value of a non-selected j: objective(S + j) - objective(S)
+        self.value = params.merit_weight * inst.merit - params.similarity_penalty * self.pen
+        for codes, count, reward in zip(inst.codes, self.counts, inst.rewards, strict=True):
+            cnt = self._count(codes, count)
+            self.value += reward * np.where(mask, cnt == 1, cnt == 0)
+
+    @staticmethod
+    def _count(codes: np.ndarray, count: np.ndarray) -> np.ndarray:
+        """Selected commissions sharing each candidate's value (-1 when it has none)."""
+        if not len(count):
+            return np.full(len(codes), -1)
+        return np.where(codes >= 0, count[np.where(codes >= 0, codes, 0)], -1)
+
+    def swap_delta(self, i: int) -> np.ndarray:
+        """objective(S - i + j) - objective(S) for every j outside S; -inf if over the cap."""
+        inst, params = self.inst, self.inst.params
+        delta = (
+            params.merit_weight * inst.merit
+            - params.similarity_penalty * (self.pen - inst.W[:, [i]].toarray().ravel())
+            - self.value[i]
+        )
+        for d, (codes, count, reward) in enumerate(
+            zip(inst.codes, self.counts, inst.rewards, strict=True)
+        ):
+            remaining = self._count(codes, count) - ((codes == codes[i]) & (codes >= 0))
+            delta = delta + reward * (remaining == 0)
+            if d == 0 and params.sector_cap is not None:
+                delta[remaining >= params.sector_cap] = -np.inf
+        delta[self.mask] = -np.inf
+        return delta
+
+
+def _settle(inst: _Instance, mask: np.ndarray, pinned_pos: list[int]) -> np.ndarray:
+    """Make single swaps that raise the score, or keep it and bring in a lower id.
+
+    Each swap raises (score, -sum of positions) lexicographically, so the loop ends; at
+    an optimum only exact ties move, which makes ties go to the lowest ids.
+    """
+    mask = mask.copy()
+    pinned = set(pinned_pos)
+    while True:
+        state = _State(inst, mask)
+        for i in sorted(set(state.sel.tolist()) - pinned, reverse=True):
+            delta = state.swap_delta(i)
+            better = delta > _EXACT
+            better[:i] |= delta[:i] >= -_EXACT
+            if better.any():
+                j = int(np.argmax(better))  # lowest position among the acceptable ones
+                mask[i], mask[j] = False, True
+                break
+        else:
+            return mask
+
+
+class _Report:
+    """Order, explanations, coverage and summary for a chosen portfolio."""
+
+    def __init__(self, candidates, params, inst: _Instance, mask, optimal, places):
+        self.candidates, self.params, self.inst = candidates, params, inst
+        self.mask, self.optimal, self.places = mask, optimal, places
+        n = inst.n
+        state = self.state = _State(inst, mask)
+        self.sel, self.counts, self.value = state.sel, state.counts, state.value
+        self.merit_order = sorted(range(n), key=lambda k: (-inst.merit[k], k))
+        self.merit_rank = {k: r + 1 for r, k in enumerate(self.merit_order)}
+        self.best_swap = self._best_swaps() if n else {}
+        # Most similar selected commission of each candidate, as (position, weight).
+        self.closest: dict[int, tuple[int, float]] = {}
+        if len(self.sel) and inst.W.nnz:
+            block = inst.W[:, self.sel].toarray()
+            best = block.argmax(axis=1)
+            for k in np.nonzero(block.max(axis=1) > 0)[0].tolist():
+                self.closest[k] = (int(self.sel[best[k]]), float(block[k, best[k]]))
+
+    def _at_cap(self) -> np.ndarray:
+        cap = self.params.sector_cap
+        codes = self.inst.codes[0]
+        if cap is None or not len(self.counts[0]):
+            return np.zeros(self.inst.n, dtype=bool)
+        return (codes >= 0) & (self.counts[0][np.where(codes >= 0, codes, 0)] >= cap)
+
+    def _best_swaps(self) -> dict[int, tuple[int, float]]:
+        """For each non-selected j: the selected i whose swap for j costs least."""
+        inst = self.inst
+        pinned = {inst.pos[p] for p in self.params.pinned}
+        best = np.full(inst.n, -np.inf)
+        best_i = np.full(inst.n, -1)
+        for i in sorted(set(self.sel.tolist()) - pinned):
+            delta = self.state.swap_delta(i)
+            better = delta > best + 1e-12
+            best[better] = delta[better]
+            best_i[better] = i
+        return {j: (int(best_i[j]), float(best[j])) for j in np.nonzero(best_i >= 0)[0].tolist()}
+
+    # --- text helpers -------------------------------------------------------------
+
+    def _name(self, k: int) -> str:
+        return self.inst.items[k].name
+
+    def _merit_text(self, k: int) -> str:
+        return _("merit %(merit).2f (rank %(rank)d of %(total)d)") % {
+            "merit": self.inst.merit[k],
+            "rank": self.merit_rank[k],
+            "total": self.inst.n,
+        }
+
+    def _labels(self, ks: list[int]) -> str:
+        names = [self._name(k) for k in ks[:3]]
+        text = ", ".join(names)
+        if len(ks) > 3:
+            text += " " + _("and %(count)d more") % {"count": len(ks) - 3}
+        return text
+
+    def _closest_selected(self, k: int) -> tuple[int, float] | None:
+        return self.closest.get(k)
+
+    @staticmethod
+    def _status(status: str, details: list[str]) -> str:
+        return _("%(status)s: %(details)s") % {"status": status, "details": "; ".join(details)}
+
+    # --- explanations -------------------------------------------------------------
+
+    def _explain_selected(self, k: int) -> str:
+        inst = self.inst
+        c = inst.items[k]
+        details = [self._merit_text(k)]
+        sector = inst.codes[0][k]
+        if sector >= 0:
+            in_sector = np.nonzero(inst.codes[0] == sector)[0]
+            best = max(in_sector.tolist(), key=lambda j: (inst.merit[j], -j))
+            if len(in_sector) == 1:
+                details.append(_("the only commission in sector %(sector)s") % {"sector": c.sector})
+            elif self.counts[0][sector] == 1:
+                details.append(
+                    _("the only one selected in sector %(sector)s") % {"sector": c.sector}
+                )
+            elif best == k:
+                details.append(_("best merit of sector %(sector)s") % {"sector": c.sector})
+        if inst.codes[1][k] >= 0 and self.counts[1][inst.codes[1][k]] == 1:
+            details.append(_("the only one selected of type %(type)s") % {"type": c.ctype})
+        if inst.codes[2][k] >= 0 and self.counts[2][inst.codes[2][k]] == 1:
+            details.append(
+                _("the only one selected in context %(context)s") % {"context": c.context}
+            )
+        close = self._closest_selected(k)
+        if close is not None:
+            details.append(
+                _("kept although similar to %(other)s (%(score)d%%)")
+                % {"other": self._name(close[0]), "score": round(close[1] * 100)}
+            )
+        details.append(_("adds %(value).2f to the portfolio score") % {"value": self.value[k]})
+        status = _("Pinned by the coordinator") if c.id in self.params.pinned else _("Selected")
+        return self._status(status, details)
+
+    def _why_not(self, k: int) -> list[str]:
+        inst, params = self.inst, self.params
+        c = inst.items[k]
+        reasons = []
+        sector = inst.codes[0][k]
+        if sector >= 0 and not self.counts[0][sector]:
+            reasons.append(_("its sector %(sector)s is not covered yet") % {"sector": c.sector})
+        elif sector >= 0:
+            if params.sector_cap is not None and self.counts[0][sector] >= params.sector_cap:
+                reasons.append(
+                    ngettext(
+                        "sector %(sector)s already has the maximum of %(cap)d commission",
+                        "sector %(sector)s already has the maximum of %(cap)d commissions",
+                        params.sector_cap,
+                    )
+                    % {"sector": c.sector, "cap": params.sector_cap}
+                )
+            else:
+                same = [j for j in self.selected_order if inst.codes[0][j] == sector]
+                reasons.append(
+                    _("its sector %(sector)s is already covered by %(names)s")
+                    % {"sector": c.sector, "names": self._labels(same)}
+                )
+        close = self._closest_selected(k)
+        if close is not None:
+            reasons.append(
+                _("too similar to %(other)s (%(score)d%%)")
+                % {"other": self._name(close[0]), "score": round(close[1] * 100)}
+            )
+        swap = self.best_swap.get(k)
+        if swap is not None:
+            other, delta = swap
+            if delta > -_TIE_TOLERANCE:
+                reasons.append(
+                    _(
+                        "swapping it for %(other)s would give the same score "
+                        "(ties go to the lower id)"
+                    )
+                    % {"other": self._name(other)}
+                )
+            else:
+                reasons.append(
+                    _("swapping it for %(other)s would lower the portfolio score by %(loss).2f")
+                    % {"other": self._name(other), "loss": -delta}
+                )
+        return reasons
+
+    def _explain_waitlisted(self, k: int, position: int) -> str:
+        details = [
+            _("would add %(gain).2f if a place opened") % {"gain": self.value[k]},
+            self._merit_text(k),
+        ] + self._why_not(k)
+        return self._status(_("Waitlisted (#%(position)d)") % {"position": position}, details)
+
+    # --- assembly -----------------------------------------------------------------
+
+    def build(self) -> SelectionResult:
+        inst, params = self.inst, self.params
+        self.selected_order = sorted(self.sel.tolist(), key=lambda k: (-self.value[k], k))
+        at_cap = self._at_cap()
+        # Waitlist: commissions that fit under the cap first, then by what they would add.
+        out = [k for k in range(inst.n) if not self.mask[k]]
+        waitlist = sorted(out, key=lambda k: (bool(at_cap[k]), -round(self.value[k], 9), k))
+
+        explanations = {}
+        for c in self.candidates:
+            if not c.eligible:
+                explanations[c.id] = _(
+                    "Not selected: ineligible (for instance a score of 0 on an eliminatory "
+                    "criterion)"
+                )
+            elif c.id in params.excluded:
+                explanations[c.id] = _("Not selected: excluded by the coordinator")
+        for k in self.selected_order:
+            explanations[inst.items[k].id] = self._explain_selected(k)
+        for position, k in enumerate(waitlist, start=1):
+            explanations[inst.items[k].id] = self._explain_waitlisted(k, position)
+
+        coverage = {}
+        for name, values, count in zip(
+            ("sectors", "types", "contexts"), inst.values, self.counts, strict=True
+        ):
+            covered = sorted((values[g] for g in range(len(values)) if count[g]), key=str)
+            missing = sorted((values[g] for g in range(len(values)) if not count[g]), key=str)
+            coverage[name] = {"covered": covered, "not_covered": missing}
+
+        return SelectionResult(
+            feasible=True,
+            reason="",
+            selected=[inst.items[k].id for k in self.selected_order],
+            waitlist=[inst.items[k].id for k in waitlist],
+            explanations=explanations,
+            summary=self._summary(coverage),
+            coverage=coverage,
+            places=self.places,
+            optimal=self.optimal,
+            gains={inst.items[k].id: round(float(self.value[k]), 4) for k in waitlist},
+        )
+
+    def _summary(self, coverage: dict) -> str:
+        inst, params = self.inst, self.params
+        parts = []
+        if inst.n == 0:
+            parts.append(_("No eligible commission: nothing can be selected."))
+        elif self.places < params.places:
+            parts.append(
+                ngettext(
+                    "Only %(available)d eligible commission for %(places)d places: it is selected.",
+                    "Only %(available)d eligible commissions for %(places)d places: "
+                    "all of them are selected.",
+                    inst.n,
+                )
+                % {"available": inst.n, "places": params.places}
+            )
+
+        def count(name):
+            return len(coverage[name]["covered"]), sum(map(len, coverage[name].values()))
+
+        (s, s_all), (t, t_all), (x, x_all) = count("sectors"), count("types"), count("contexts")
+        parts.append(
+            ngettext(
+                "%(selected)d commission selected out of %(available)d eligible, covering "
+                "%(s)d of %(s_all)d sectors, %(t)d of %(t_all)d types and %(x)d of %(x_all)d "
+                "intervention contexts.",
+                "%(selected)d commissions selected out of %(available)d eligible, covering "
+                "%(s)d of %(s_all)d sectors, %(t)d of %(t_all)d types and %(x)d of %(x_all)d "
+                "intervention contexts.",
+                len(self.sel),
+            )
+            % {
+                "selected": len(self.sel),
+                "available": inst.n,
+                "s": s,
+                "s_all": s_all,
+                "t": t,
+                "t_all": t_all,
+                "x": x,
+                "x_all": x_all,
+            }
+        )
+        if params.pinned:
+            parts.append(
+                ngettext(
+                    "%(count)d commission pinned by the coordinator.",
+                    "%(count)d commissions pinned by the coordinator.",
+                    len(params.pinned),
+                )
+                % {"count": len(params.pinned)}
+            )
+        for name, text in (
+            ("sectors", _("Sectors not covered: %(values)s.")),
+            ("types", _("Types not covered: %(values)s.")),
+            ("contexts", _("Intervention contexts not covered: %(values)s.")),
+        ):
+            missing = coverage[name]["not_covered"]
+            if missing:
+                parts.append(text % {"values": ", ".join(map(str, missing))})
+        left_out = [k for k in self.merit_order if not self.mask[k]]
+        if left_out:
+            k = left_out[0]
+            values = {"name": self._name(k), "merit": self._merit_text(k)}
+            reasons = self._why_not(k)
+            if reasons:
+                values["reasons"] = "; ".join(reasons)
+                text = _("Highest-merit commission left out: %(name)s, %(merit)s: %(reasons)s.")
+            else:
+                text = _("Highest-merit commission left out: %(name)s, %(merit)s.")
+            parts.append(text % values)
+        if not self.optimal:
+            parts.append(
+                _(
+                    "The solver stopped at its time limit: this portfolio is good but may not "
+                    "be the best possible."
+                )
+            )
+        return " ".join(parts)
+
+
+def greedy_baseline(
+    candidates: Sequence[Candidate],
+    params: SelectionParams | None = None,
+    similar_pairs: SimilarPairs = (),
+) -> tuple[list, float]:
+    """Pinned ones first, then repeatedly the best marginal gain (for benchmarks)."""
+    params = params or SelectionParams()
+    similar_pairs = list(similar_pairs or ())
+    inst = _Instance(candidates, params, similar_pairs)
+    n = inst.n
+    places = min(params.places, n)
+    mask = np.zeros(n, dtype=bool)
+    counts = [np.zeros(len(v), dtype=np.int64) for v in inst.values]
+    pen = np.zeros(n)
+    order: list[int] = []
+
+    def take(k):
+        mask[k] = True
+        order.append(k)
+        for codes, count in zip(inst.codes, counts, strict=True):
+            if codes[k] >= 0:
+                count[codes[k]] += 1
+        pen[:] += inst.W[:, [k]].toarray().ravel()
+
+    for p in sorted(params.pinned, key=_sort_key):
+        if p in inst.pos and len(order) < places:
+            take(inst.pos[p])
+    while len(order) < places:
+        gain = params.merit_weight * inst.merit - params.similarity_penalty * pen
+        for codes, count, reward in zip(inst.codes, counts, inst.rewards, strict=True):
+            has = codes >= 0
+            if len(count):
+                gain = gain + reward * (has & (count[np.where(has, codes, 0)] == 0))
+        if params.sector_cap is not None and len(counts[0]):
+            codes = inst.codes[0]
+            has = codes >= 0
+            gain[has & (counts[0][np.where(has, codes, 0)] >= params.sector_cap)] = -np.inf
+        gain[mask] = -np.inf
+        k = int(np.argmax(gain))  # first maximum: lowest id on ties
+        if not np.isfinite(gain[k]):
+            break
+        take(k)
+    ids = [inst.items[k].id for k in order]
+    return ids, objective_value(ids, candidates, params, similar_pairs)

@@ -1,0 +1,1 @@
+"""Builders of the demo data, called by manage.py load_demo."""

@@ -1,0 +1,1 @@
+"""Following the year: milestones, documents, feedback, reminders, calendars, the board."""

@@ -1,0 +1,110 @@
+"""Private calendar feeds (RFC 5545): a person's milestones, for Google, Outlook or Apple."""
+
+from datetime import UTC, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from icalendar import Calendar, Event
+
+from commissions.outbox.mail import absolute
+from teams.models import CalendarFeed, Milestone
+
+RENEWED = gettext_lazy(
+    "Your calendar has a new address: calendars subscribed to the old one stop updating."
+)
+
+
+def _owner(user, commission):
+    return {"user": user} if user is not None else {"commission": commission}
+
+
+def feed_for(user=None, commission=None):
+    """The live feed of a person or an institution, made on first use."""
+    owner = _owner(user, commission)
+    feed = CalendarFeed.objects.filter(revoked_at__isnull=True, **owner).first()
+    if feed is None:
+        try:
+            with transaction.atomic():
+                feed = CalendarFeed.objects.create(**owner)
+        except IntegrityError:  # two first visits at once: the other one made it
+            feed = CalendarFeed.objects.get(revoked_at__isnull=True, **owner)
+    return feed
+
+
+def renew(user=None, commission=None):
+    """Revoke the current address (a calendar that has it stops updating) and make a new one."""
+    owner = _owner(user, commission)
+    with transaction.atomic():
+        CalendarFeed.objects.filter(revoked_at__isnull=True, **owner).update(
+            revoked_at=timezone.now()
+        )
+        return CalendarFeed.objects.create(**owner)
+
+
+def feed_url(feed):
+    return absolute(reverse("teams:calendar", args=[feed.token]))
+
+
+def milestones_of(feed):
+    """Exactly the owner's milestones: their teams' (member or supervisor), or the team's."""
+    qs = Milestone.objects.filter(team__published_at__isnull=False)
+    if feed.commission_id:
+        qs = qs.filter(team__commission_id=feed.commission_id)
+    else:
+        uid = feed.user_id
+        qs = qs.filter(Q(team__members__user_id=uid) | Q(team__supervisor__user_id=uid)).distinct()
+    return list(
+        qs.select_related("key_date", "team__commission__institution").order_by("due_at", "pk")
+    )
+
+
+def _host():
+    return urlsplit(settings.SITE_URL).hostname or "mias.example"
+
+
+def build(title, items, stamp=None):
+    """The iCalendar text of these milestones."""
+    stamp = (stamp or timezone.now()).astimezone(UTC).replace(microsecond=0)
+    cal = Calendar()
+    cal.add("prodid", "-//MIAS Commissions//Milestones//FR")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", title)
+    cal.add("x-wr-timezone", settings.TIME_ZONE)
+    for m in items:
+        commission = m.team.commission
+        event = Event()
+        event.add("uid", f"milestone-{m.pk}@{_host()}")
+        event.add("dtstamp", stamp)
+        event.add("last-modified", m.updated_at.astimezone(UTC).replace(microsecond=0))
+        event.add("summary", f"{m.key_date.label} — {commission.title}")
+        if m.all_day:
+            first = timezone.localtime(m.starts_at).date()
+            last = timezone.localtime(m.ends_at or m.starts_at).date()
+            event.add("dtstart", first)
+            event.add("dtend", last + timedelta(days=1))  # DTEND of a date is exclusive
+        else:
+            event.add("dtstart", m.starts_at.astimezone(UTC))
+            event.add("dtend", (m.ends_at or m.starts_at + timedelta(hours=1)).astimezone(UTC))
+        location = m.key_date.location
+        if "institution" in location.lower():
+            # "At the institution": give the address a calendar can map.
+            place = commission.institution
+            location = f"{place.name}, {place.address}, {place.postal_code} {place.city}".replace(
+                "  ", " "
+            )
+        if location:
+            event.add("location", location)
+        lines = [commission.institution.name, f"{_('Who acts')}: {m.key_date.get_actor_display()}"]
+        if m.deliverable:
+            lines.append(f"{_('To hand in')}: {m.get_deliverable_display()}")
+        event.add("description", "\n".join(lines))
+        event.add("status", "CONFIRMED")
+        cal.add_component(event)
+    return cal.to_ical()

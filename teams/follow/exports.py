@@ -1,0 +1,98 @@
+"""The follow-up board as a workbook: a row per team, a column per step, coloured by status."""
+
+import re
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
+
+from mias.excel import local_naive, workbook_bytes, write_sheet
+from teams.follow import milestones
+from teams.follow.following import STATUS_LABELS
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+# Background colours of the follow-up board, per status (also the page's colours).
+STATUS_FILLS = {
+    milestones.DONE: "C6EFCE",
+    milestones.LATE: "FFC7CE",
+    milestones.DUE_SOON: "FFEB9C",
+    milestones.UPCOMING: "FFFFFF",
+}
+
+
+def board_workbook(call, board):
+    """The cohort board: one row per team, one column per step, coloured by status.
+
+    The colours are Excel conditional formats on the status words, so they follow when a
+    coordinator edits a cell; then the institutions' feedback for the end-of-year review.
+    """
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Follow-up")[:31]
+    fixed = [_("Reference"), _("Commission"), _("Institution"), _("Supervisor"), _("Students")]
+    headers = fixed + [c["label"] for c in board["columns"]]
+    rows = []
+    for row in board["rows"]:
+        team = row["team"]
+        cells = []
+        for m in row["cells"]:
+            if m is None:
+                cells.append("")
+            else:
+                cells.append(f"{STATUS_LABELS[m.status]} · {m.due_day:%d/%m/%Y}")
+        rows.append(
+            [
+                team.commission.reference,
+                team.commission.title,
+                team.commission.institution.name,
+                team.supervisor.name if team.supervisor else "",
+                len(team.members.all()),
+                *cells,
+            ]
+        )
+    write_sheet(sheet, headers, rows, widths={2: 40, 3: 30})
+    if rows and board["columns"]:
+        first = get_column_letter(len(fixed) + 1)
+        last = get_column_letter(len(headers))
+        area = f"{first}2:{last}{len(rows) + 1}"
+        for status, colour in STATUS_FILLS.items():
+            word = str(STATUS_LABELS[status]).replace('"', "")
+            sheet.conditional_formatting.add(
+                area,
+                FormulaRule(
+                    formula=[f'LEFT({first}2,{len(word)})="{word}"'],
+                    fill=PatternFill(start_color=colour, end_color=colour, fill_type="solid"),
+                    stopIfTrue=True,
+                ),
+            )
+        for index in range(len(fixed) + 1, len(headers) + 1):
+            sheet.column_dimensions[get_column_letter(index)].width = 22
+    feedback = workbook.create_sheet(_("Institution feedback")[:31])
+    write_sheet(
+        feedback,
+        [
+            _("Reference"),
+            _("Commission"),
+            _("Usefulness (1-5)"),
+            _("What to improve"),
+            _("Comments"),
+            _("Submitted at"),
+        ],  # fmt: skip
+        [
+            [
+                f.team.commission.reference,
+                f.team.commission.title,
+                f.usefulness,
+                f.improve,
+                f.comments,
+                local_naive(f.updated_at),
+            ]
+            for f in board["feedback"]
+        ],
+        widths={2: 40, 4: 60, 5: 60},
+    )
+    return workbook_bytes(workbook)

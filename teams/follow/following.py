@@ -1,0 +1,390 @@
+"""Following the teams through the year: milestones, deliverables, feedback, reminders.
+
+The dates and statuses are computed by milestones.py; this module reads and writes the
+database, and records every change as a TeamEvent.
+"""
+
+from collections import defaultdict
+from datetime import datetime, time
+from hashlib import sha256
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from commissions.models import KeyDate
+from teams.follow import documents, milestones
+from teams.models import Deliverable, Feedback, Milestone, Team, TeamEvent
+
+# The key dates that become milestones; the submission deadline and the phone contact are
+# over before any team exists.
+FOLLOWED = {
+    KeyDate.Kind.PRESENTATION,
+    KeyDate.Kind.CLARIFICATION,
+    KeyDate.Kind.EXPLORATION,
+    KeyDate.Kind.REPORT,
+    KeyDate.Kind.FEEDBACK,
+    KeyDate.Kind.ORAL,
+    KeyDate.Kind.END,
+    KeyDate.Kind.OTHER,
+}
+HANDED_IN = {
+    KeyDate.Kind.REPORT: Milestone.Deliverable.REPORT,
+    KeyDate.Kind.ORAL: Milestone.Deliverable.PRESENTATION,
+}
+DUE_SOON_DAYS = 7
+
+
+class FollowError(Exception):
+    """A change that cannot be made; the message says why."""
+
+
+def zone():
+    return milestones.zone_of(settings.TIME_ZONE)
+
+
+def due_of(item):
+    """The due moment of a key date or a milestone, in the programme's time zone."""
+    return milestones.due_moment(item.starts_at, item.ends_at, item.all_day, zone())
+
+
+def _dates(key_date):
+    return {
+        "starts_at": key_date.starts_at,
+        "ends_at": key_date.ends_at,
+        "all_day": key_date.all_day,
+        "due_at": due_of(key_date),
+    }
+
+
+# --- Milestones -----------------------------------------------------------------------
+
+
+def _key_dates_for(team, key_dates):
+    """The call's followed key dates for this team: one oral presentation, the one chosen."""
+    orals = [kd for kd in key_dates if kd.kind == KeyDate.Kind.ORAL]
+    chosen = next(
+        (kd for kd in orals if kd.pk == team.commission.preferred_presentation_id),
+        orals[0] if orals else None,
+    )
+    return [
+        kd
+        for kd in key_dates
+        if kd.kind in FOLLOWED and (kd.kind != KeyDate.Kind.ORAL or kd is chosen)
+    ]
+
+
+def generate_milestones(call, teams=None):
+    """Give each published team the milestones it lacks; returns how many were made."""
+    key_dates = list(call.key_dates.order_by("starts_at", "pk"))
+    if teams is None:
+        teams = Team.objects.filter(call=call).published().select_related("commission")
+    teams = list(teams)
+    existing = set(Milestone.objects.filter(team__in=teams).values_list("team_id", "key_date_id"))
+    new = []
+    for team in teams:
+        for kd in _key_dates_for(team, key_dates):
+            if (team.pk, kd.pk) not in existing:
+                new.append(
+                    Milestone(
+                        team=team,
+                        key_date=kd,
+                        deliverable=HANDED_IN.get(kd.kind, ""),
+                        **_dates(kd),
+                    )
+                )
+    Milestone.objects.bulk_create(new)
+    return len(new)
+
+
+def key_date_changed(key_date, created=False):
+    """A key date moved (or was added): every team's milestone follows unless moved for it."""
+    Milestone.objects.filter(key_date=key_date, overridden=False).update(
+        **_dates(key_date), updated_at=timezone.now()
+    )
+    if created and key_date.kind == KeyDate.Kind.OTHER:
+        generate_milestones(key_date.call)
+
+
+def add_call_milestone(call, user, label, starts_at, actor, location="", deliverable=""):
+    """A milestone for every team of the call, as a new key date of the call."""
+    tz = zone()
+    with transaction.atomic():
+        key_date = KeyDate.objects.create(
+            call=call,
+            kind=KeyDate.Kind.OTHER,
+            label=label,
+            starts_at=starts_at,
+            all_day=starts_at.astimezone(tz).time() == time(0),
+            location=location,
+            actor=actor,
+        )
+        # Saving the key date gave every published team its milestone (key_date_changed).
+        if deliverable:
+            Milestone.objects.filter(key_date=key_date).update(deliverable=deliverable)
+        TeamEvent.objects.create(
+            call=call,
+            actor=user,
+            kind=TeamEvent.Kind.MILESTONE_ADDED,
+            message=_("Milestone added for every team: %(label)s") % {"label": label},
+        )
+    return key_date
+
+
+def move_milestone(milestone, user, new_start):
+    """Move one team's milestone; it stops following the call's key date."""
+    starts_at, ends_at = milestones.shift(milestone.starts_at, milestone.ends_at, new_start)
+    milestone.starts_at, milestone.ends_at = starts_at, ends_at
+    milestone.due_at = due_of(milestone)
+    milestone.overridden = True
+    with transaction.atomic():
+        milestone.save(update_fields=["starts_at", "ends_at", "due_at", "overridden", "updated_at"])
+        TeamEvent.record(
+            milestone.team,
+            user,
+            TeamEvent.Kind.DATE_MOVED,
+            _("%(label)s moved to %(date)s")
+            % {"label": milestone.label, "date": local_text(starts_at, milestone.all_day)},
+        )
+
+
+def reset_milestone(milestone, user):
+    """Back to the call's date for this step."""
+    for name, value in _dates(milestone.key_date).items():
+        setattr(milestone, name, value)
+    milestone.overridden = False
+    with transaction.atomic():
+        milestone.save()
+        TeamEvent.record(
+            milestone.team,
+            user,
+            TeamEvent.Kind.DATE_MOVED,
+            _("%(label)s follows the call's date again") % {"label": milestone.label},
+        )
+
+
+def column_key(key_date):
+    """The board's column of a key date: the two oral-presentation days are one step."""
+    return key_date.kind if key_date.kind != KeyDate.Kind.OTHER else f"other-{key_date.pk}"
+
+
+def mark_column_done(call, user, key, now=None):
+    """Mark a step whose time has come done for every team that left it open (a plenary)."""
+    items = [
+        m
+        for m in Milestone.objects.for_board(call)
+        .filter(done_at__isnull=True, due_at__lte=now or timezone.now())
+        .select_related("team")
+        if column_key(m.key_date) == key
+    ]
+    with transaction.atomic():
+        for m in items:
+            set_done(m, user)
+    return len(items)
+
+
+def set_done(milestone, user, done=True, note=None):
+    with transaction.atomic():
+        fields = ["updated_at"]
+        if done and milestone.done_at is None:
+            milestone.done_at, milestone.done_by = timezone.now(), user
+            fields += ["done_at", "done_by"]
+            TeamEvent.record(milestone.team, user, TeamEvent.Kind.DONE, milestone.label)
+        elif not done and milestone.done_at is not None:
+            milestone.done_at, milestone.done_by = None, None
+            fields += ["done_at", "done_by"]
+            TeamEvent.record(milestone.team, user, TeamEvent.Kind.REOPENED, milestone.label)
+        if note is not None and note != milestone.note:
+            milestone.note = note
+            fields.append("note")
+        milestone.save(update_fields=fields)
+
+
+def local_text(moment, all_day=False):
+    from django.utils.formats import date_format
+
+    local = timezone.localtime(moment)
+    if all_day:
+        return date_format(local, "DATE_FORMAT")
+    return f"{date_format(local, 'DATE_FORMAT')} {date_format(local, 'TIME_FORMAT')}"
+
+
+def local_start(day, at=None):
+    """An aware start in the programme's time zone from a date and an optional time."""
+    return datetime.combine(day, at or time(0), tzinfo=zone())
+
+
+# --- What pages show ------------------------------------------------------------------
+
+
+# Lazy: read in the language of each request, not of the first import.
+STATUS_LABELS = {
+    milestones.UPCOMING: gettext_lazy("Upcoming"),
+    milestones.DUE_SOON: gettext_lazy("Due soon"),
+    milestones.DONE: gettext_lazy("Done"),
+    milestones.LATE: gettext_lazy("Late"),
+}
+
+
+def annotate(items, now=None):
+    """Give each milestone its status, days left and countdown, as of now."""
+    now = now or timezone.now()
+    tz = zone()
+    for m in items:
+        m.status = milestones.status(m.due_at, m.done_at, now, tz, DUE_SOON_DAYS, m.all_day)
+        m.days_left = milestones.days_left(m.due_at, now, tz, m.all_day)
+        m.countdown = milestones.Countdown.until(m.due_at, now)
+        m.due_day = milestones.due_day(m.due_at, tz, m.all_day)
+    return items
+
+
+def next_due(items):
+    """The milestone not done whose due moment comes first among those still ahead."""
+    ahead = [m for m in items if m.status in (milestones.UPCOMING, milestones.DUE_SOON)]
+    return min(ahead, key=lambda m: (m.due_at, m.pk), default=None)
+
+
+def team_timeline(team, now=None):
+    """The team's milestones in order, with their deliverables' versions, annotated."""
+    items = list(
+        team.milestones.timeline()
+        .select_related("done_by")
+        .prefetch_related(
+            Prefetch(
+                "deliverables",
+                queryset=Deliverable.objects.select_related("uploaded_by").order_by("-version"),
+            )
+        )
+    )
+    return annotate(items, now)
+
+
+def feedback_of(team):
+    return Feedback.objects.filter(team=team).first()
+
+
+def report_milestone(items):
+    return next((m for m in items if m.deliverable == Milestone.Deliverable.REPORT), None)
+
+
+def board(call, now=None):
+    """The cohort as rows (teams) × columns (steps), with one query per kind of row."""
+    teams = list(Team.objects.filter(call=call).published().for_board().with_members())
+    items = annotate(list(Milestone.objects.for_board(call)), now)
+    given = list(Feedback.objects.filter(team__call=call).select_related("team__commission"))
+    feedback = {f.team_id for f in given}
+    columns, cells = {}, defaultdict(dict)
+    for m in items:
+        kd = m.key_date
+        key = column_key(kd)
+        column = columns.setdefault(
+            key, {"key": key, "label": kd.get_kind_display(), "first": m.due_at, "open": 0}
+        )
+        if kd.kind == KeyDate.Kind.OTHER:
+            column["label"] = kd.label
+        column["open"] += m.status == milestones.LATE  # due and not marked done
+        cells[m.team_id][key] = m
+    ordered = sorted(columns.values(), key=lambda c: c["first"])
+    rows = [
+        {
+            "team": team,
+            "cells": [cells[team.pk].get(c["key"]) for c in ordered],
+            "feedback": team.pk in feedback,
+        }
+        for team in teams
+    ]
+    return {
+        "columns": ordered,
+        "rows": rows,
+        "feedback": given,
+        "moved": any(m.overridden for m in items),
+    }
+
+
+# --- Deliverables ---------------------------------------------------------------------
+
+
+def add_deliverable(milestone, upload, user):
+    """Keep a new version of the milestone's document and mark the milestone done."""
+    if not milestone.deliverable:
+        raise FollowError(_("Nothing is handed in for this milestone."))
+    try:
+        kind = documents.check(upload, settings.DELIVERABLE_MAX_BYTES)
+    except documents.DocumentError as exc:
+        raise FollowError(str(exc)) from None
+    digest = sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    with transaction.atomic():
+        Milestone.objects.select_for_update().filter(pk=milestone.pk).first()
+        last = milestone.deliverables.aggregate(last=Max("version"))["last"] or 0
+        name = documents.clean_filename(upload.name)
+        deliverable = Deliverable(
+            milestone=milestone,
+            version=last + 1,
+            filename=name,
+            kind=kind,
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            uploaded_by=user,
+        )
+        deliverable.file.save(name, upload, save=False)
+        try:
+            deliverable.save()
+        except Exception:
+            deliverable.file.delete(save=False)
+            raise
+        TeamEvent.record(
+            milestone.team,
+            user,
+            TeamEvent.Kind.DELIVERABLE,
+            _("%(label)s: version %(version)d sent (%(name)s)")
+            % {"label": milestone.label, "version": deliverable.version, "name": name},
+        )
+        if milestone.done_at is None:
+            milestone.done_at, milestone.done_by = timezone.now(), user
+            milestone.save(update_fields=["done_at", "done_by", "updated_at"])
+    return deliverable
+
+
+# --- Institution feedback -------------------------------------------------------------
+
+
+def feedback_open(team, items):
+    """Once the report is handed in, until the end of the lab."""
+    report = report_milestone(items)
+    if report is None or not report.deliverables.all():
+        return False
+    ends = [m.due_at for m in items if m.key_date.kind == KeyDate.Kind.END]
+    return not ends or timezone.now() < max(ends)
+
+
+def save_feedback(team, data, items):
+    report = report_milestone(items)
+    with transaction.atomic():
+        Team.objects.select_for_update().filter(pk=team.pk).first()
+        feedback, created = Feedback.objects.update_or_create(
+            team=team,
+            defaults={
+                "milestone": report,
+                "usefulness": data["usefulness"],
+                "improve": data["improve"],
+                "comments": data["comments"],
+            },
+        )
+        TeamEvent.objects.create(
+            call_id=team.call_id,
+            team=team,
+            actor=None,
+            kind=TeamEvent.Kind.FEEDBACK,
+            message=_("Feedback from the institution: %(score)s/5")
+            % {"score": feedback.usefulness},
+        )
+    return feedback, created
+
+
+# --- Reminders ------------------------------------------------------------------------

@@ -1,0 +1,337 @@
+"""Following the year: the team dashboard, milestones, documents, calendars, the board."""
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from commissions.access import coordinator_view
+from commissions.rules import is_coordinator
+from mias.excel import xlsx_response
+from teams import rules
+from teams.follow import calendar, following
+from teams.follow.documents import content_type
+from teams.follow.exports import board_workbook
+from teams.follow.forms import (
+    CallMilestoneForm,
+    DeliverableForm,
+    MilestoneForm,
+    MoveForm,
+    ReminderSettingsForm,
+)
+from teams.follow.reminders import plan_reminders
+from teams.models import CalendarFeed, Deliverable, Milestone, Reminder, Supervisor, Team, TeamEvent
+
+FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def _team_or_404(user, pk):
+    team = get_object_or_404(
+        Team.objects.select_related(
+            "call__programme",
+            "commission__institution",
+            "commission__sector",
+            "supervisor__user",
+        ).with_members(),
+        pk=pk,
+    )
+    # Someone else's team does not exist, as far as they can tell.
+    if not rules.can_see_team(user, team):
+        raise Http404
+    return team
+
+
+def _milestone_or_404(team, pk):
+    return get_object_or_404(team.milestones.select_related("key_date"), pk=pk)
+
+
+def dashboard(request, team, upload_errors=None, status=200):
+    """The team's page: who, what, and the year's timeline with what is due next."""
+    user = request.user
+    items = following.team_timeline(team)
+    member = rules.is_member(user, team)
+    supervisor = rules.is_team_supervisor(user, team)
+    coordinator = is_coordinator(user, team.call)
+    published = team.published_at is not None
+    feed = calendar.feed_for(user=user) if (member or supervisor) and published else None
+    for m in items:
+        m.can_upload = bool(m.deliverable) and published and (member or coordinator)
+        m.upload_error = (upload_errors or {}).get(m.pk)
+    return render(
+        request,
+        "teams/follow/team.html",
+        {
+            "team": team,
+            "call": team.call,
+            "commission": team.commission,
+            "members": team.members.all(),
+            "is_member": member,
+            "can_mark": (supervisor or coordinator) and published,
+            "is_coordinator": coordinator,
+            "items": items,
+            "next": following.next_due(items),
+            "feedback": following.feedback_of(team),
+            "feed_url": calendar.feed_url(feed) if feed else None,
+            "upload_form": DeliverableForm(),
+            "events": list(TeamEvent.objects.filter(team=team).select_related("actor")[:12])
+            if (supervisor or coordinator)
+            else [],
+        },
+        status=status,
+    )
+
+
+@login_required
+def team(request, pk):
+    return dashboard(request, _team_or_404(request.user, pk))
+
+
+@login_required
+@require_POST
+def milestone_update(request, pk, milestone):
+    """The supervisor (or a coordinator) marks a milestone done or not, with a note."""
+    team = _team_or_404(request.user, pk)
+    if not (
+        rules.is_team_supervisor(request.user, team) or is_coordinator(request.user, team.call)
+    ):
+        raise Http404
+    item = _milestone_or_404(team, milestone)
+    form = MilestoneForm(request.POST)
+    if form.is_valid():
+        following.set_done(item, request.user, form.cleaned_data["done"], form.cleaned_data["note"])
+        messages.success(request, _("Saved: %(label)s.") % {"label": item.label})
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return _back_to(item)
+
+
+def _back_to(milestone):
+    """The team's page, at the milestone just changed."""
+    return redirect(f"{reverse('teams:team', args=[milestone.team_id])}#milestone-{milestone.pk}")
+
+
+@login_required
+@require_POST
+def milestone_move(request, pk, milestone):
+    """A coordinator moves one team's date, or sends it back to the call's date."""
+    team = _team_or_404(request.user, pk)
+    if not is_coordinator(request.user, team.call):
+        raise Http404
+    item = _milestone_or_404(team, milestone)
+    if request.POST.get("reset"):
+        following.reset_milestone(item, request.user)
+        messages.success(
+            request, _("%(label)s follows the call's date again.") % {"label": item.label}
+        )
+        return _back_to(item)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        old = timezone.localtime(item.starts_at)
+        at = form.cleaned_data["time"] or old.time()
+        following.move_milestone(
+            item, request.user, following.local_start(form.cleaned_data["date"], at)
+        )
+        messages.success(request, _("%(label)s moved for this team.") % {"label": item.label})
+    else:
+        messages.error(request, _("Give a valid date (and time)."))
+    return _back_to(item)
+
+
+@login_required
+@require_POST
+def upload(request, pk, milestone):
+    """A student hands in a new version of the milestone's document."""
+    team = _team_or_404(request.user, pk)
+    member = rules.is_member(request.user, team)
+    if not (member or is_coordinator(request.user, team.call)) or team.published_at is None:
+        raise Http404
+    item = _milestone_or_404(team, milestone)
+    form = DeliverableForm(request.POST, request.FILES)
+    if not form.is_valid():
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+        return dashboard(request, team, {item.pk: error}, status=400)
+    try:
+        deliverable = following.add_deliverable(item, form.cleaned_data["file"], request.user)
+    except following.FollowError as exc:
+        return dashboard(request, team, {item.pk: str(exc)}, status=400)
+    messages.success(
+        request,
+        _("%(name)s is handed in (version %(version)d); the milestone is done.")
+        % {"name": deliverable.filename, "version": deliverable.version},
+    )
+    return _back_to(item)
+
+
+def serve_deliverable(deliverable):
+    try:
+        handle = deliverable.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404(_("This file is no longer available.")) from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=deliverable.filename,
+        content_type=content_type(deliverable.kind),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def download(request, pk, deliverable):
+    team = _team_or_404(request.user, pk)
+    item = get_object_or_404(
+        Deliverable.objects.select_related("milestone"), pk=deliverable, milestone__team=team
+    )
+    return serve_deliverable(item)
+
+
+@login_required
+def supervisor_home(request):
+    supervisors = list(
+        Supervisor.objects.filter(user=request.user).select_related("call__programme")
+    )
+    if not supervisors:
+        raise Http404
+    teams = list(
+        Team.objects.filter(supervisor__in=supervisors).published().for_board().with_members()
+    )
+    items = following.annotate(list(Milestone.objects.filter(team__in=teams).timeline()))
+    by_team = {}
+    for m in items:
+        by_team.setdefault(m.team_id, []).append(m)
+    for t in teams:
+        t.items = by_team.get(t.pk, [])
+        t.next = following.next_due(t.items)
+        t.late = sum(1 for m in t.items if m.status == "late")
+    feed = calendar.feed_for(user=request.user) if teams else None
+    return render(
+        request,
+        "teams/follow/supervisor_home.html",
+        {
+            "supervisors": supervisors,
+            "teams": teams,
+            "feed_url": calendar.feed_url(feed) if feed else None,
+        },
+    )
+
+
+# --- Calendar feeds -------------------------------------------------------------------
+
+
+def feed(request, token):
+    """The private calendar: no sign-in (calendar applications cannot), the token is the key."""
+    # Tokens are URL-safe base64; anything else (NUL bytes included) is not looked up.
+    valid = FEED_TOKEN.fullmatch(token) is not None
+    item = valid and CalendarFeed.objects.filter(token=token, revoked_at__isnull=True).first()
+    if not item:
+        raise Http404(_("This calendar address is unknown or was replaced by a new one."))
+    owner = item.commission.title if item.commission_id else item.user.get_full_name()
+    title = f"MIAS — {owner}"
+    response = HttpResponse(
+        calendar.build(title, calendar.milestones_of(item)),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'inline; filename="mias.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+@login_required
+@require_POST
+def feed_renew(request):
+    calendar.renew(user=request.user)
+    messages.success(request, calendar.RENEWED)
+    return redirect(request.POST.get("next") if _safe_next(request) else "teams:my_space")
+
+
+def _safe_next(request):
+    target = request.POST.get("next", "")
+    return bool(target) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+# --- The coordinator's board ----------------------------------------------------------
+
+
+@coordinator_view
+def follow_board(request, call):
+    form = CallMilestoneForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        following.add_call_milestone(
+            call,
+            request.user,
+            data["label"],
+            following.local_start(data["date"], data["time"]),
+            data["actor"],
+            data["location"],
+            "document" if data["hand_in"] else "",
+        )
+        messages.success(request, _("Milestone added for every team."))
+        return redirect("teams:follow", slug=call.slug)
+    return render(
+        request,
+        "teams/follow/follow_board.html",
+        {
+            "call": call,
+            "board": following.board(call),
+            "form": form,
+            "labels": following.STATUS_LABELS,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@coordinator_view
+@require_POST
+def follow_done(request, call):
+    """One step marked done for every team at once (the presentation is one evening)."""
+    count = following.mark_column_done(call, request.user, request.POST.get("key", "")[:40])
+    messages.success(
+        request,
+        ngettext("%(count)d milestone marked done.", "%(count)d milestones marked done.", count)
+        % {"count": count},
+    )
+    return redirect("teams:follow", slug=call.slug)
+
+
+@coordinator_view
+def follow_export(request, call):
+    return xlsx_response(board_workbook(call, following.board(call)), f"follow-up-{call.slug}.xlsx")
+
+
+@coordinator_view
+def reminders(request, call):
+    """The reminder settings of the call and the log of what went out."""
+    form = ReminderSettingsForm(request.POST if request.method == "POST" else None, instance=call)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Reminder settings saved."))
+        return redirect("teams:reminders", slug=call.slug)
+    log = list(
+        Reminder.objects.filter(milestone__team__call=call)
+        .select_related("milestone__key_date", "milestone__team__commission", "email")
+        .order_by("-created_at", "-pk")[:200]
+    )
+    return render(
+        request,
+        "teams/follow/reminders.html",
+        {
+            "call": call,
+            "form": form,
+            "log": log,
+            "planned": plan_reminders(call=call),
+        },
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,1 @@
+"""Forming the teams: the allocation solver (allocation.py), proposals, edits, publishing."""

@@ -1,0 +1,214 @@
+"""The coordinator forms the teams: run, compare, apply, edit, lock, publish, export."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from commissions.access import coordinator_view
+from mias.excel import xlsx_response
+from mias.ids import parse_id
+from teams.forming import allocating
+from teams.forming.exports import teams_workbook
+from teams.forming.forms import RunForm
+from teams.models import AllocationRun, Preference, Student, Supervisor, Team
+
+
+def _show(request, found):
+    for text in found.warnings:
+        messages.warning(request, text)
+
+
+@coordinator_view
+def board(request, call):
+    teams = list(Team.objects.filter(call=call).for_board().with_members())
+    ranks = Preference.objects.ranks(call)
+    rows = []
+    for team in teams:
+        members = team.members.all()
+        rows.append(
+            {
+                "team": team,
+                "members": [(s, ranks.get((s.pk, team.commission_id))) for s in members],
+                "size_ok": call.team_size_min <= len(members) <= call.team_size_max,
+            }
+        )
+    unplaced = list(Student.objects.filter(call=call, team__isnull=True).for_listing())
+    supervisors = list(Supervisor.objects.filter(call=call).for_listing())
+    runs = list(call.allocation_runs.select_related("created_by")[:20])
+    return render(
+        request,
+        "teams/forming/board.html",
+        {
+            "call": call,
+            "rows": rows,
+            "unplaced": unplaced,
+            "supervisors": supervisors,
+            "runs": runs,
+            "form": RunForm(),
+            "problems": allocating.problems(call),
+            "published": any(t.published_at for t in teams),
+            "student_count": Student.objects.filter(call=call).count(),
+            "selected_count": allocating.selected_commissions(call).count(),
+        },
+    )
+
+
+@coordinator_view
+@require_POST
+def run(request, call):
+    form = RunForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an objective."))
+        return redirect("teams:board", slug=call.slug)
+    result = allocating.run_allocation(
+        call, request.user, form.cleaned_data["mode"], form.cleaned_data["balance"]
+    )
+    return redirect("teams:proposal", slug=call.slug, number=result.number)
+
+
+@coordinator_view
+def proposal(request, call, number):
+    run = get_object_or_404(
+        AllocationRun.objects.select_related("created_by"), call=call, number=number
+    )
+    result = run.result
+    commissions = {c.pk: c for c in allocating.selected_commissions(call)}
+    students = {s.pk: s for s in Student.objects.filter(call=call).for_listing()}
+    supervisors = {s.pk: s for s in Supervisor.objects.filter(call=call).for_listing()}
+    flagged = set(result.get("unranked", [])) | set(result.get("off_list", []))
+    teams = []
+    if run.feasible:
+        members = {}
+        for sid, cid in result["assignment"].items():
+            members.setdefault(cid, []).append(int(sid))
+        for cid in result["commissions"]:
+            people = [
+                {
+                    "student": students.get(pk),
+                    "rank": result["rank_of"].get(str(pk)),
+                    "why": result["explanations"].get(str(pk), ""),
+                    "flagged": pk in flagged,
+                }
+                for pk in members.get(cid, [])
+            ]
+            people.sort(key=lambda p: (p["rank"] is None, p["rank"] or 0, str(p["student"])))
+            teams.append(
+                {
+                    "commission": commissions.get(cid),
+                    "people": people,
+                    "supervisor": supervisors.get(result["supervisors"].get(str(cid))),
+                    "supervisor_why": result["supervisor_explanations"].get(str(cid), ""),
+                }
+            )
+    profile = result.get("profile", [])
+    last = max((k for k, c in enumerate(profile) if c), default=-1)
+    others = list(call.allocation_runs.exclude(pk=run.pk)[:10])
+    return render(
+        request,
+        "teams/forming/proposal.html",
+        {
+            "call": call,
+            "run": run,
+            "teams": teams,
+            "profile": [(k + 1, c) for k, c in enumerate(profile[: last + 1])],
+            "profile_max": max(profile, default=0) or 1,
+            "unranked": len(result.get("unranked", [])),
+            "off_list": len(result.get("off_list", [])),
+            "stale": allocating.is_stale(run),
+            "published": allocating.is_published(call),
+            "others": others,
+        },
+    )
+
+
+def _attempt(request, action, *args):
+    try:
+        return action(*args)
+    except allocating.TeamsError as exc:
+        messages.error(request, str(exc))
+        return None
+
+
+@coordinator_view
+@require_POST
+def apply(request, call, number):
+    run = get_object_or_404(AllocationRun, call=call, number=number)
+    if _attempt(request, allocating.apply_run, run, request.user) is not None:
+        messages.success(request, _("Proposal %(number)d is now the teams.") % {"number": number})
+        _show(request, allocating.problems(call))
+    return redirect("teams:board", slug=call.slug)
+
+
+@coordinator_view
+@require_POST
+def move(request, call):
+    student = get_object_or_404(Student, call=call, pk=parse_id(request.POST.get("student")))
+    team = _chosen(Team.objects.select_related("commission"), call, request.POST.get("team"))
+    found = _attempt(request, allocating.move_student, call, student, team, request.user)
+    if found is not None:
+        messages.success(request, _("%(student)s is moved.") % {"student": student.name})
+        _show(request, found)
+    return redirect("teams:board", slug=call.slug)
+
+
+@coordinator_view
+@require_POST
+def set_supervisor(request, call, pk):
+    team = get_object_or_404(Team.objects.select_related("commission"), call=call, pk=pk)
+    supervisor = _chosen(
+        Supervisor.objects.select_related("user"), call, request.POST.get("supervisor")
+    )
+    found = _attempt(request, allocating.set_supervisor, call, team, supervisor, request.user)
+    if found is not None:
+        messages.success(
+            request,
+            _("Supervisor of %(commission)s saved.") % {"commission": team.commission.title},
+        )
+        _show(request, found)
+    return redirect("teams:board", slug=call.slug)
+
+
+@coordinator_view
+@require_POST
+def lock(request, call, pk):
+    team = get_object_or_404(Team.objects.select_related("commission"), call=call, pk=pk)
+    locked = request.POST.get("locked") == "1"
+    _attempt(request, allocating.set_locked, call, team, locked, request.user)
+    return redirect("teams:board", slug=call.slug)
+
+
+@coordinator_view
+@require_POST
+def publish(request, call):
+    count = _attempt(
+        request,
+        allocating.publish,
+        call,
+        request.user,
+        request.POST.get("accept_warnings") == "1",
+    )
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d team published: students, supervisors and institutions are told "
+                "by e-mail.",
+                "%(count)d teams published: students, supervisors and institutions are told "
+                "by e-mail.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect("teams:board", slug=call.slug)
+
+
+@coordinator_view
+def export(request, call):
+    return xlsx_response(teams_workbook(call), f"teams-{call.slug}.xlsx")
+
+
+def _chosen(queryset, call, raw):
+    """The call's object named by a posted id; None for the empty choice, 404 for a bad id."""
+    return get_object_or_404(queryset, call=call, pk=parse_id(raw)) if raw else None

@@ -1,0 +1,1 @@
+"""People: rosters (import), accounts and invitations, the students' rankings."""

@@ -1,0 +1,79 @@
+"""Private calendar feeds: valid iCalendar with exactly the owner's milestones; revocable."""
+
+import pytest
+from django.urls import reverse
+from icalendar import Calendar
+
+from commissions.models import AccessToken
+from teams.follow import calendar
+
+pytestmark = pytest.mark.django_db
+
+
+def events(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    parsed = Calendar.from_ical(response.content)
+    assert parsed["VERSION"] == "2.0" and parsed["PRODID"]
+    return [c for c in parsed.walk("VEVENT")]
+
+
+def uids(items):
+    return {str(e["UID"]).split("@")[0] for e in items}
+
+
+def test_a_student_feed_holds_exactly_their_team_milestones(client, teams):
+    team = teams[0]
+    student = team.members.all()[0]
+    url = calendar.feed_url(calendar.feed_for(user=student.user))
+    found = events(client, url)
+    assert uids(found) == {f"milestone-{pk}" for pk in team.milestones.values_list("pk", flat=True)}
+    for event in found:
+        assert event["DTSTAMP"] and event["SUMMARY"] and event.get("DTSTART")
+    report = next(e for e in found if "rapport" in str(e["SUMMARY"]))
+    # All day: a DATE, and DTEND the next day (exclusive).
+    start, end = report.decoded("DTSTART"), report.decoded("DTEND")
+    assert not hasattr(start, "hour") and (end - start).days == 1
+    feedback = next(e for e in found if "feed-back" in str(e["SUMMARY"]))
+    assert team.commission.institution.city in str(feedback["LOCATION"])
+
+
+def test_a_supervisor_feed_covers_all_their_teams(client, teams):
+    supervisor = teams[0].supervisor
+    mine = [t for t in teams if t.supervisor_id == supervisor.pk]
+    url = calendar.feed_url(calendar.feed_for(user=supervisor.user))
+    expected = {f"milestone-{m.pk}" for t in mine for m in t.milestones.all()}
+    assert uids(events(client, url)) == expected
+
+
+def test_the_institution_feed_and_its_address_on_the_portal(client, teams):
+    team = teams[0]
+    token = AccessToken.issue(team.commission)
+    page = client.get(reverse("commissions:portal", args=[token])).content.decode()
+    feed = calendar.feed_for(commission=team.commission)
+    assert feed.token in page
+    found = events(client, calendar.feed_url(feed))
+    assert uids(found) == {f"milestone-{m.pk}" for m in team.milestones.all()}
+
+
+def test_a_new_address_revokes_the_old_one(client, teams):
+    student = teams[0].members.all()[0]
+    old = calendar.feed_for(user=student.user)
+    client.force_login(student.user)
+    response = client.post(reverse("teams:calendar_renew"), {"next": "https://evil.example/"})
+    assert response.status_code == 302 and "evil" not in response["Location"]
+    assert client.get(calendar.feed_url(old)).status_code == 404
+    new = calendar.feed_for(user=student.user)
+    assert new.token != old.token and client.get(calendar.feed_url(new)).status_code == 200
+
+
+@pytest.mark.parametrize("token", ["nope", "x" * 300, "%00", "'; drop table"])
+def test_unknown_tokens_are_404(client, token):
+    from django.urls import NoReverseMatch
+
+    try:
+        url = reverse("teams:calendar", args=[token])
+    except NoReverseMatch:
+        return
+    assert client.get(url).status_code == 404
