@@ -269,11 +269,10 @@ def move_student(call, student, team, user):
             "to": team.commission.title if team else _("no team"),
         }
         TeamEvent.record(
-            call,
+            team or before or call,
             user,
             TeamEvent.Kind.MOVED,
             _("%(student)s moved from %(from)s to %(to)s.") % args,
-            team=team or before,
         )
     return problems(call)
 
@@ -285,7 +284,7 @@ def set_supervisor(call, team, supervisor, user):
         team.supervisor = supervisor
         team.save(update_fields=["supervisor", "updated_at"])
         TeamEvent.record(
-            call,
+            team,
             user,
             TeamEvent.Kind.SUPERVISOR,
             _("Supervisor of %(commission)s: %(supervisor)s.")
@@ -293,7 +292,6 @@ def set_supervisor(call, team, supervisor, user):
                 "commission": team.commission.title,
                 "supervisor": supervisor.name if supervisor else _("none"),
             },
-            team=team,
         )
     return problems(call)
 
