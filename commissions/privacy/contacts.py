@@ -315,20 +315,25 @@ def scrub_rows(rows, scrubber, text_fields=(), json_fields=()):
     return len(dirty)
 
 
+def _erase_in_other_apps(commissions, address, programme_ids, scrubber):
+    """The other apps erase or scrub their own copies (contact_erase receivers); counts."""
+    return _from_other_apps(
+        contact_erase,
+        commissions=commissions,
+        email=address,
+        programme_ids=programme_ids,
+        scrubber=scrubber,
+    )
+
+
 def _erase_commissions(commissions, *, actor, reason, address="", programme_ids=None):
     """Anonymise the contact of each commission and scrub every copy of it; counts."""
     counts = Counter()
     commissions = [c for c in commissions if not is_erased(c)]
     if not commissions:
-        return counts + Counter(
-            _from_other_apps(
-                contact_erase,
-                commissions=[],
-                email=address,
-                programme_ids=programme_ids,
-                scrubber=Scrubber(emails=[address] if address else []),
-            )
-        )
+        # Nothing left here; the other apps still answer for the address (accounts kept).
+        scrubber = Scrubber(emails=[address] if address else [])
+        return counts + Counter(_erase_in_other_apps([], address, programme_ids, scrubber))
     ids = [c.pk for c in commissions]
     call_ids = {c.call_id for c in commissions}
     addresses = {c.contact_email.lower() for c in commissions} | (
@@ -407,15 +412,7 @@ def _erase_commissions(commissions, *, actor, reason, address="", programme_ids=
         commission_id__in=ids
     ).delete()
 
-    counts.update(
-        _from_other_apps(
-            contact_erase,
-            commissions=commissions,
-            email=address,
-            programme_ids=programme_ids,
-            scrubber=scrubber,
-        )
-    )
+    counts.update(_erase_in_other_apps(commissions, address, programme_ids, scrubber))
 
     label = "" if actor is not None else ACTOR_LABELS[reason]
     for c in commissions:
