@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -191,13 +192,16 @@ class Commission(models.Model):
     def _next_reference(self):
         year = self.call.academic_year[:4]
         prefix = f"{self.call.programme.short_name[:6].upper().replace(' ', '')}-{year}-"
+        # Numbers are compared as numbers: "…-1000" is longer than "…-999", and every
+        # reference of a prefix has the same prefix, so the longest, then the highest, is last.
         last = (
             Commission.objects.filter(reference__startswith=prefix)
-            .order_by("-reference")
+            .order_by(Length("reference").desc(), "-reference")
             .values_list("reference", flat=True)
             .first()
         )
-        number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+        tail = last.rsplit("-", 1)[1] if last else ""
+        number = int(tail) + 1 if tail.isdigit() else 1
         return f"{prefix}{number:03d}"
 
     def version(self):
