@@ -29,6 +29,10 @@ DEFAULT_THRESHOLD = 60.0
 
 # Row blocks keep the score matrix small: 1,000 x 5,000 float32 is 20 MB.
 _ROWS_PER_CHUNK = 1000
+# A text counts by its first distinct stems only: a real problem uses a few hundred, and a
+# posted dictionary must not make every comparison of the call slow.
+MAX_STEMS = 1000
+_MAX_CHARS = 50 * MAX_STEMS  # and only so much of it is read to find them
 # Light stemming: plural and feminine endings, then this prefix length, so that
 # rural/rurale/ruraux or développer/développement count as the same word.
 _STEM_LENGTH = 6
@@ -71,8 +75,27 @@ def _stem(word: str) -> str:
 
 
 def stems(text: str | None) -> list[str]:
-    """Sorted distinct word stems of a text, as compared by the scorer."""
-    return sorted({_stem(w) for w in normalize(text).split()})
+    """Sorted distinct word stems of a text (its first MAX_STEMS), as compared by the scorer."""
+    seen: dict[str, None] = {}
+    for word in normalize((text or "")[:_MAX_CHARS]).split():
+        seen.setdefault(_stem(word), None)
+        if len(seen) >= MAX_STEMS:
+            break
+    return sorted(seen)
+
+
+# The symbols: every code point from U+0100 except the UTF-16 surrogates.
+_FIRST_SYMBOL = 0x100
+_SURROGATES = (0xD800, 0xE000)
+_SYMBOLS = 0x110000 - _FIRST_SYMBOL - (_SURROGATES[1] - _SURROGATES[0])
+
+
+def _symbol(number: int) -> str:
+    """The number-th symbol; past the last one, symbols are shared (scores can only rise)."""
+    code = _FIRST_SYMBOL + number % _SYMBOLS
+    if code >= _SURROGATES[0]:
+        code += _SURROGATES[1] - _SURROGATES[0]
+    return chr(code)
 
 
 class _Encoder:
@@ -86,10 +109,7 @@ class _Encoder:
         for stem in stems(text):
             symbol = self.symbols.get(stem)
             if symbol is None:
-                code = 0x100 + len(self.symbols)
-                if code >= 0xD800:  # skip the UTF-16 surrogate block
-                    code += 0x800
-                symbol = self.symbols[stem] = chr(code)
+                symbol = self.symbols[stem] = _symbol(len(self.symbols))
             out.append(symbol)
         return "".join(sorted(out))
 

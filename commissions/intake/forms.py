@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from commissions.models import Commission, Institution, KeyDate, Sector
 from commissions.similarity import institution_matches
 from mias.ids import IdChoiceField
+from mias.validators import PlainTextMixin
 
 NEW_INSTITUTION = "new"
 
@@ -16,7 +17,7 @@ class PresentationChoiceField(IdChoiceField):
         return obj.when()
 
 
-class CommissionForm(forms.ModelForm):
+class CommissionForm(PlainTextMixin, forms.ModelForm):
     """The part of a commission its institution may edit until the deadline."""
 
     languages = forms.MultipleChoiceField(

@@ -9,12 +9,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from mias.validators import NOTE_TEXT, bounded_text
+
 
 class Programme(models.Model):
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=50)
     slug = models.SlugField(_("slug"), unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = bounded_text(_("description"), blank=True)
     coordinators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -204,8 +206,9 @@ class KeyDate(models.Model):
     all_day = models.BooleanField(_("all day"), default=False)
     location = models.CharField(_("location"), max_length=255, blank=True)
     actor = models.CharField(_("who acts"), max_length=12, choices=Actor)
-    commitment = models.TextField(
+    commitment = bounded_text(
         _("commitment asked of the institution"),
+        max_length=NOTE_TEXT,
         blank=True,
         help_text=_("Shown as a checkbox the institution must accept on the form."),
     )
@@ -252,7 +255,7 @@ class Criterion(models.Model):
         Call, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("call")
     )
     label = models.CharField(_("label"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = bounded_text(_("description"), max_length=NOTE_TEXT, blank=True)
     weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2, default=1)
     scale_min = models.SmallIntegerField(_("lowest score"), default=0)
     scale_max = models.SmallIntegerField(_("highest score"), default=4)
@@ -317,7 +320,7 @@ class PastConsultancy(models.Model):
     sector = models.ForeignKey(
         Sector, on_delete=models.PROTECT, related_name="+", verbose_name=_("sector")
     )
-    summary = models.TextField(_("summary"))
+    summary = bounded_text(_("summary"))
     academic_year = models.CharField(_("academic year"), max_length=9, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commissions.models.calls import Call, CommissionType, InterventionContext, KeyDate, Sector
+from mias.validators import bounded_text
 
 
 class Institution(models.Model):
@@ -124,10 +125,10 @@ class Commission(models.Model):
     contact_email = models.EmailField(_("e-mail"))
     contact_phone = models.CharField(_("phone"), max_length=40)
     title = models.CharField(_("title"), max_length=200)
-    question = models.TextField(_("consultancy question"))
-    context = models.TextField(_("context"))
-    expected_outcome = models.TextField(_("expected outcome"))
-    resources = models.TextField(_("resources and data offered"), blank=True)
+    question = bounded_text(_("consultancy question"))
+    context = bounded_text(_("context"))
+    expected_outcome = bounded_text(_("expected outcome"))
+    resources = bounded_text(_("resources and data offered"), blank=True)
     sector = models.ForeignKey(
         Sector, on_delete=models.PROTECT, related_name="commissions", verbose_name=_("sector")
     )

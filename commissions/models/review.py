@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commissions.models.calls import Criterion
 from commissions.models.intake import Commission
+from mias.validators import NOTE_TEXT, bounded_text
 
 
 class ReviewAssignment(models.Model):
@@ -51,7 +52,7 @@ class Review(models.Model):
         Criterion, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("criterion")
     )
     score = models.SmallIntegerField(_("score"))
-    comment = models.TextField(_("comment"), blank=True)
+    comment = bounded_text(_("comment"), max_length=NOTE_TEXT, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -80,7 +81,7 @@ class Note(models.Model):
         related_name="+",
         verbose_name=_("author"),
     )
-    text = models.TextField(_("note"))
+    text = bounded_text(_("note"), max_length=NOTE_TEXT)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

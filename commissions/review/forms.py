@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mias.ids import IdChoiceField, IdMultipleChoiceField
+from mias.validators import NOTE_TEXT, PlainTextMixin
 
 
 def _score_help(criterion):
@@ -25,7 +26,7 @@ def commission_label(commission):
     return f"{commission.reference} — {commission.title}"
 
 
-class ScoreForm(forms.Form):
+class ScoreForm(PlainTextMixin, forms.Form):
     """One reviewer's scores: a score and a comment per reviewer-scored criterion."""
 
     def __init__(self, *args, criteria, existing=None, **kwargs):
@@ -50,7 +51,7 @@ class ScoreForm(forms.Form):
             self.fields[f"comment_{criterion.pk}"] = forms.CharField(
                 label=_("Comment"),
                 required=False,
-                max_length=4000,
+                max_length=NOTE_TEXT,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 initial=previous.comment if previous else "",
             )
@@ -64,10 +65,10 @@ class ScoreForm(forms.Form):
         return {c.pk: self.cleaned_data.get(f"comment_{c.pk}", "") for c in self.criteria}
 
 
-class NoteForm(forms.Form):
+class NoteForm(PlainTextMixin, forms.Form):
     text = forms.CharField(
         label=_("Note (visible to coordinators only)"),
-        max_length=4000,
+        max_length=NOTE_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Write the note first.")},
     )

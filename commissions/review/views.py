@@ -1,5 +1,7 @@
 """The review workspace: the table of submissions, a commission's page, reviewer assignment."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -31,6 +33,8 @@ from commissions.review.reviewing import (
 )
 from commissions.roles import REVIEWERS
 from mias.ids import parse_id
+
+logger = logging.getLogger(__name__)
 
 SORTS = {
     "merit": lambda row: (row["merit"] is None, -(row["merit"] or 0)),
@@ -140,7 +144,12 @@ def review_commission(request, call, pk):
             .select_related("reviewer", "criterion")
             .order_by("reviewer_id", "criterion__order")
         )
-    near, past = similar_commissions(commission)
+    try:
+        near, past = similar_commissions(commission)
+        similar_failed = False
+    except Exception:  # the page is still useful without them: say so, do not fail
+        logger.exception("Similar problems of commission %s could not be computed", commission.pk)
+        near, past, similar_failed = [], [], True
     coordinator = rules.is_coordinator(request.user, call)
     return render(
         request,
@@ -153,6 +162,7 @@ def review_commission(request, call, pk):
             "others_hidden": not others_visible,
             "near": near,
             "past": past,
+            "similar_failed": similar_failed,
             "coordinator": coordinator,
             "commitments": [
                 c for c in call.commitments() if c.kind in commission.accepted_commitments

@@ -1,6 +1,7 @@
 """Selection runs: feed the optimiser from the database, store runs, confirm one."""
 
 import hashlib
+import logging
 import time
 from dataclasses import asdict
 
@@ -14,6 +15,8 @@ from commissions.outbox.mail import queue_email
 from commissions.review.reviewing import call_aggregates
 from commissions.selection import portfolio as optimiser
 from commissions.similarity import similar_pairs
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_SIMILARITY_THRESHOLD = 60.0
 DEFAULT_WAITLIST = 5
@@ -84,7 +87,12 @@ def run_selection(call, user, params):
     started = time.perf_counter()
     commissions, cands = candidates(call)
     texts = [(c.pk, f"{c.title} {c.question}") for c in commissions]
-    pairs = similar_pairs(texts, threshold=float(params["similarity_threshold"]))
+    try:
+        pairs = similar_pairs(texts, threshold=float(params["similarity_threshold"]))
+        similarity_failed = False
+    except Exception:  # select without the penalty rather than not at all, and say so
+        logger.exception("Similar problems of call %s could not be computed", call.pk)
+        pairs, similarity_failed = [], True
     result = optimiser.select(
         cands,
         optimiser.SelectionParams(
@@ -104,6 +112,7 @@ def run_selection(call, user, params):
     stored["merits"] = {str(c.id): c.merit for c in cands}
     stored["ineligible"] = [c.id for c in cands if not c.eligible]
     stored["pairs"] = [[a, b, round(s, 1)] for a, b, s in pairs]
+    stored["similarity_failed"] = similarity_failed
     with transaction.atomic():
         # The call's row serialises run numbering between two coordinators.
         Call.objects.select_for_update().filter(pk=call.pk).values_list("pk").first()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event
 
 from commissions.outbox.mail import absolute
+from mias.validators import clean_line, clean_text
 from teams.models import CalendarFeed, Milestone
 
 RENEWED = gettext_lazy(
@@ -75,7 +76,9 @@ def build(title, items, stamp=None):
     cal.add("prodid", "-//MIAS Commissions//Milestones//FR")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", title)
+    # Text typed before forms dropped control characters may still hold some: an iCalendar
+    # line must not (a line break in a name would end the line, and icalendar refuses it).
+    cal.add("x-wr-calname", clean_line(title))
     cal.add("x-wr-timezone", settings.TIME_ZONE)
     for m in items:
         commission = m.team.commission
@@ -83,7 +86,7 @@ def build(title, items, stamp=None):
         event.add("uid", f"milestone-{m.pk}@{_host()}")
         event.add("dtstamp", stamp)
         event.add("last-modified", m.updated_at.astimezone(UTC).replace(microsecond=0))
-        event.add("summary", f"{m.key_date.label} — {commission.title}")
+        event.add("summary", clean_line(f"{m.key_date.label} — {commission.title}"))
         if m.all_day:
             first = timezone.localtime(m.starts_at).date()
             last = timezone.localtime(m.ends_at or m.starts_at).date()
@@ -100,11 +103,11 @@ def build(title, items, stamp=None):
                 "  ", " "
             )
         if location:
-            event.add("location", location)
+            event.add("location", clean_line(location))
         lines = [commission.institution.name, f"{_('Who acts')}: {m.key_date.get_actor_display()}"]
         if m.deliverable:
             lines.append(f"{_('To hand in')}: {m.get_deliverable_display()}")
-        event.add("description", "\n".join(lines))
+        event.add("description", clean_text("\n".join(lines)))
         event.add("status", "CONFIRMED")
         cal.add_component(event)
     return cal.to_ical()

@@ -5,7 +5,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from commissions.models import Call, KeyDate
-from mias.validators import in_our_years
+from mias.validators import PlainTextMixin, in_our_years
 from teams.follow.documents import ACCEPT
 from teams.models import Feedback
 
@@ -21,7 +21,7 @@ class DeliverableForm(forms.Form):
         self.fields["file"].widget.attrs["accept"] = ACCEPT
 
 
-class MilestoneForm(forms.Form):
+class MilestoneForm(PlainTextMixin, forms.Form):
     """The supervisor's (or a coordinator's) hand on one milestone: done, and a note."""
 
     done = forms.BooleanField(label=_("Done"), required=False)
@@ -46,7 +46,7 @@ class MoveForm(forms.Form):
     )
 
 
-class CallMilestoneForm(forms.Form):
+class CallMilestoneForm(PlainTextMixin, forms.Form):
     """A milestone for every team of the call."""
 
     label = forms.CharField(label=_("Label"), max_length=200)
@@ -72,7 +72,7 @@ class ReminderSettingsForm(forms.ModelForm):
         fields = ["reminders_enabled", "reminder_days"]
 
 
-class FeedbackForm(forms.ModelForm):
+class FeedbackForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = Feedback
         fields = ["usefulness", "improve", "comments"]

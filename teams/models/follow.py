@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commissions.models import Commission
+from mias.validators import NOTE_TEXT, bounded_text
 from teams.models.forming import Team
 
 
@@ -82,7 +83,7 @@ class Milestone(models.Model):
         related_name="+",
         verbose_name=_("done by"),
     )
-    note = models.TextField(_("supervisor's note"), blank=True)
+    note = bounded_text(_("supervisor's note"), max_length=NOTE_TEXT, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = MilestoneQuerySet.as_manager()
@@ -169,8 +170,8 @@ class Feedback(models.Model):
         verbose_name=_("milestone"),
     )
     usefulness = models.PositiveSmallIntegerField(_("overall usefulness"), choices=Usefulness)
-    improve = models.TextField(_("what to improve"), blank=True)
-    comments = models.TextField(_("comments"), blank=True)
+    improve = bounded_text(_("what to improve"), blank=True)
+    comments = bounded_text(_("comments"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from commissions.models import Call, Commission, Sector
+from mias.validators import NOTE_TEXT, bounded_text
 
 
 class PersonQuerySet(models.QuerySet):
@@ -47,7 +48,7 @@ class Person(models.Model):
 class Student(Person):
     prior_studies = models.CharField(_("prior studies"), max_length=200)
     languages = models.JSONField(_("languages"), default=list, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = bounded_text(_("notes"), max_length=NOTE_TEXT, blank=True)
     wishes = models.ManyToManyField(
         "self",
         symmetrical=False,
