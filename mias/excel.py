@@ -3,7 +3,9 @@
 Shared by every app's exports; imports no app."""
 
 import re
+import zipfile
 from io import BytesIO
+from xml.parsers import expat
 
 from django.utils import timezone
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -68,3 +70,60 @@ def write_sheet(sheet, headers, rows, widths=None):
         for cell in row:
             if hasattr(cell.value, "year"):
                 cell.number_format = "yyyy-mm-dd hh:mm"
+
+
+# --- Reading: what a workbook may cost before openpyxl opens it -----------------------------
+
+_CHUNK = 64 * 1024
+
+
+class WorkbookTooCostly(ValueError):
+    """A part of the workbook is too large, or a row too wide; `code` and `limit` say which."""
+
+    def __init__(self, code, limit):
+        super().__init__(code)
+        self.code, self.limit = code, limit
+
+
+def check_workbook_cost(data, max_part_bytes, max_cells_per_row):
+    """Refuse, before any parsing library builds it in memory, a workbook whose parts unpack
+    to more than max_part_bytes each (declared or really), or which has a row of more than
+    max_cells_per_row cells. The sheets are streamed: memory stays small whatever they hold.
+
+    Raises WorkbookTooCostly; zipfile.BadZipFile and expat errors mean "not a workbook".
+    """
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if info.file_size > max_part_bytes:
+                raise WorkbookTooCostly("sheet_too_large", max_part_bytes)
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                _scan_sheet(archive, info, max_part_bytes, max_cells_per_row)
+
+
+def _scan_sheet(archive, info, max_bytes, max_cells):
+    cells = 0
+
+    def start(name, _attributes):
+        nonlocal cells
+        local = name.rsplit(" ", 1)[-1]
+        if local == "c":
+            cells += 1
+            if cells > max_cells:
+                raise WorkbookTooCostly("row_too_wide", max_cells)
+        elif local == "row":
+            cells = 0
+
+    def no_entities(*_args):
+        raise WorkbookTooCostly("not_excel", 0)
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    parser.EntityDeclHandler = no_entities
+    read = 0
+    with archive.open(info) as stream:  # the declared size may lie: count what comes out
+        while chunk := stream.read(_CHUNK):
+            read += len(chunk)
+            if read > max_bytes:
+                raise WorkbookTooCostly("sheet_too_large", max_bytes)
+            parser.Parse(chunk, False)
+    parser.Parse(b"", True)
