@@ -73,6 +73,7 @@ if DEVTOOLS:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "mias.uploads.UploadLimitMiddleware",
     "mias.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -172,6 +173,18 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # The teams' deliverables: outside MEDIA_ROOT, served only by views that check who asks.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private"))
 DELIVERABLE_MAX_BYTES = int(os.environ.get("DELIVERABLE_MAX_MB", "25")) * 1024 * 1024
+# Bodies: form fields (files excepted) are held in memory up to DATA_UPLOAD_MAX_MEMORY_SIZE (a
+# larger one is a 400), a file up to FILE_UPLOAD_MAX_MEMORY_SIZE (then a temporary file), and
+# no request body at all may exceed MAX_REQUEST_BYTES (413, unread: mias/uploads.py). Upload
+# views have a tighter limit of their own (mias.uploads.limit_upload).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_KB", "2560")) * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_KB", "2560")) * 1024
+MAX_REQUEST_BYTES = (
+    int(os.environ.get("MAX_REQUEST_MB", str(DELIVERABLE_MAX_BYTES // 1024 // 1024 + 5)))
+    * 1024
+    * 1024
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

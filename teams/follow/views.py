@@ -2,6 +2,7 @@
 
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from commissions.access import coordinator_view
 from commissions.rules import is_coordinator
 from mias.excel import xlsx_response
+from mias.uploads import limit_upload
 from teams import rules
 from teams.follow import calendar, following
 from teams.follow.documents import content_type
@@ -145,8 +147,13 @@ def milestone_move(request, pk, milestone):
     return _back_to(item)
 
 
+def _team_page(request, pk, milestone):
+    return f"{reverse('teams:team', args=[pk])}#milestone-{milestone}"
+
+
 @login_required
 @require_POST
+@limit_upload(lambda: settings.DELIVERABLE_MAX_BYTES, back=_team_page)
 def upload(request, pk, milestone):
     """A student hands in a new version of the milestone's document."""
     team = _team_or_404(request.user, pk)

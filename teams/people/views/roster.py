@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from commissions.access import coordinator_view
 from mias.excel import xlsx_response
+from mias.uploads import limit_upload
 from teams.models import RosterImport
 from teams.people import importing, roster
 from teams.people.forms import RosterUploadForm
@@ -41,6 +42,7 @@ def _page(request, call, kind, form, **extra):
 
 @coordinator_view
 @require_http_methods(["GET", "POST"])
+@limit_upload(lambda: roster.MAX_BYTES)
 def upload(request, call, kind):
     kind = _kind(kind)
     if request.method == "POST":
