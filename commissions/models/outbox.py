@@ -1,11 +1,14 @@
 """E-mails: the outbox (each sent once) and the coordinators' wording of decision e-mails."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from commissions.models.calls import Call, Programme
 from commissions.models.intake import Commission
+from commissions.outbox import placeholders
+from mias.validators import bounded_text
 
 
 class DecisionKind(models.TextChoices):
@@ -92,11 +95,12 @@ class MessageTemplate(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=Kind)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     subject = models.CharField(_("subject"), max_length=255)
-    body = models.TextField(
+    body = bounded_text(
         _("body"),
         help_text=_(
-            "Django template: {{ commission.title }}, {{ commission.contact_name }}, "
-            "{{ institution.name }}, {{ call.title }}, {{ link }}, {{ position }} (waiting list)."
+            "Plain text with these placeholders: {title} (the commission's title), {reference}, "
+            "{contact_name}, {institution}, {call} (the call's title), {programme}, {link} "
+            "(the institution's private link), {position} (its place on the waiting list)."
         ),
     )
 
@@ -111,3 +115,16 @@ class MessageTemplate(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.language})"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        for field in ("subject", "body"):
+            wrong = placeholders.unknown(getattr(self, field))
+            if wrong:
+                errors[field] = _("Unknown placeholder: %(wrong)s. Use only %(known)s.") % {
+                    "wrong": ", ".join(wrong),
+                    "known": ", ".join("{" + name + "}" for name in placeholders.NAMES),
+                }
+        if errors:
+            raise ValidationError(errors)

@@ -4,13 +4,13 @@ import uuid
 
 from django.conf import settings
 from django.db import transaction
-from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django_q.tasks import async_task
 
 from commissions.models import AccessToken, Email, MessageTemplate
+from commissions.outbox import placeholders
 
 # Other apps add their kinds of e-mail: kind -> (label, fn(email, issue_link) -> context, secrets).
 CONTEXT_BUILDERS = {}
@@ -108,14 +108,31 @@ def render_email(email, context):
     with translation.override(email.language):
         custom = _custom_template(email)
         if custom is not None:
-            subject = Template(custom.subject).render(Context(context, autoescape=False))
-            body = Template(custom.body).render(Context(context, autoescape=False))
+            # The coordinators' wording is text with placeholders, never a template.
+            values = placeholder_values(context)
+            subject = placeholders.substitute(custom.subject, values)
+            body = placeholders.substitute(custom.body, values)
         else:
             subject = render_to_string(f"emails/{email.kind}_subject.txt", context)
             body = render_to_string(f"emails/{email.kind}.txt", context)
     # Plain str, not the template engine's SafeString: a page that previews the e-mail
     # must escape what the institution typed.
     return "" + " ".join(subject.split()), "" + body
+
+
+def placeholder_values(context):
+    """The text each placeholder of a decision e-mail stands for."""
+    commission, call = context.get("commission"), context.get("call")
+    return {
+        "title": commission.title if commission else "",
+        "reference": commission.reference if commission else "",
+        "contact_name": commission.contact_name if commission else "",
+        "institution": context["institution"].name if context.get("institution") else "",
+        "call": call.title if call else "",
+        "programme": call.programme.name if call else "",
+        "link": context.get("link", ""),
+        "position": context.get("position") or "",
+    }
 
 
 def _custom_template(email):

@@ -312,8 +312,8 @@ def test_custom_decision_template_is_used(
         programme=call.programme,
         kind="decision_selected",
         language="fr",
-        subject="Bonne nouvelle pour {{ institution.name }}",
-        body="Bonjour {{ commission.contact_name }}, c'est oui. {{ link }}",
+        subject="Bonne nouvelle pour {institution}",
+        body="Bonjour {contact_name}, c'est oui. {link}",
     )
     call.places = 1
     call.save()
