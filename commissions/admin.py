@@ -41,7 +41,7 @@ class ProgrammeAdmin(ProgrammeScopedAdmin):
     programme_path = ""
     list_display = ["name", "short_name"]
     prepopulated_fields = {"slug": ["short_name"]}
-    filter_horizontal = ["coordinators"]
+    filter_horizontal = ["coordinators", "reviewers"]
 
     def get_queryset(self, request):
         qs = admin.ModelAdmin.get_queryset(self, request)

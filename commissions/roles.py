@@ -55,6 +55,12 @@ def _grant_page_permissions(group):
         GroupPagePermission.objects.get_or_create(group=group, page=root, permission=perm)
 
 
+def make_reviewer(user, programme):
+    """A reviewer of this programme: offered when its coordinators assign submissions."""
+    user.groups.add(Group.objects.get_or_create(name=REVIEWERS)[0])
+    programme.reviewers.add(user)
+
+
 def make_coordinator(user, programme=None):
     user.is_staff = True
     user.save(update_fields=["is_staff"])

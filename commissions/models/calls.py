@@ -23,6 +23,13 @@ class Programme(models.Model):
         related_name="coordinated_programmes",
         verbose_name=_("coordinators"),
     )
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="reviewed_programmes",
+        verbose_name=_("reviewers"),
+        help_text=_("People the coordinators may ask to score this programme's submissions."),
+    )
 
     class Meta:
         verbose_name = _("programme")

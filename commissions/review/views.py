@@ -31,7 +31,6 @@ from commissions.review.reviewing import (
     record_review_submission,
     similar_commissions,
 )
-from commissions.roles import REVIEWERS
 from mias.ids import parse_id
 
 logger = logging.getLogger(__name__)
@@ -193,13 +192,13 @@ def add_note(request, call, pk):
 
 
 def reviewer_queryset(call):
+    """The programme's own: its coordinators and its reviewers, never an administrator."""
     User = get_user_model()
     return (
         User.objects.filter(
-            Q(coordinated_programmes=call.programme)
-            | Q(groups__name=REVIEWERS)
-            | Q(is_superuser=True),
+            Q(coordinated_programmes=call.programme) | Q(reviewed_programmes=call.programme),
             is_active=True,
+            is_superuser=False,
         )
         .distinct()
         .order_by("last_name", "username")

@@ -9,7 +9,8 @@ from commissions.outbox.mail import fresh_key, queue_email
 def account_for(email, first_name="", last_name=""):
     """The user with this e-mail (case-insensitive), created without a password if new.
 
-    Returns (user, created). Names are filled in, never overwritten with blanks.
+    Returns (user, created). An existing account is returned as it is: an import never
+    renames someone (it once renamed the superuser and another programme's coordinator).
     """
     User = get_user_model()
     email = email.strip().lower()
@@ -19,13 +20,6 @@ def account_for(email, first_name="", last_name=""):
         user.set_unusable_password()
         user.save()
         return user, True
-    changed = []
-    for field, value in (("first_name", first_name), ("last_name", last_name)):
-        if value and getattr(user, field) != value:
-            setattr(user, field, value)
-            changed.append(field)
-    if changed:
-        user.save(update_fields=changed)
     return user, False
 
 

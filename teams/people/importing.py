@@ -6,11 +6,13 @@ The checking itself lives in `teams.roster` (plain data); here are the queries a
 import hashlib
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commissions.models import Sector
+from commissions.models import Programme, Sector
 from teams.models import RosterImport, Student, Supervisor
 from teams.people import roster
 from teams.people.accounts import account_for, invite
@@ -26,6 +28,41 @@ def sector_choices():
     return list(Sector.objects.order_by("order", "name").values_list("pk", "name"))
 
 
+def refusals(call, rows):
+    """Row errors for the accounts an import must not touch: staff accounts (coordinators,
+    administrators) and accounts of another programme (its students, supervisors,
+    coordinators or reviewers)."""
+    emails = {row["email"] for row in rows}
+    if not emails:
+        return []
+    User = get_user_model()
+    others = Programme.objects.exclude(pk=call.programme_id)
+    elsewhere = (
+        Q(students__call__programme__in=others)
+        | Q(supervisors__call__programme__in=others)
+        | Q(coordinated_programmes__in=others)
+        | Q(reviewed_programmes__in=others)
+    )
+    lookup = Q()
+    for email in emails:
+        lookup |= Q(email__iexact=email)
+    accounts = User.objects.filter(lookup)
+    staff = {e.lower() for e in accounts.filter(Q(is_staff=True) | Q(is_superuser=True))
+             .values_list("email", flat=True)}  # fmt: skip
+    other = {e.lower() for e in accounts.filter(elsewhere).values_list("email", flat=True)}
+    errors = []
+    for row in rows:
+        code = "staff_account" if row["email"] in staff else (
+            "other_programme" if row["email"] in other else None
+        )  # fmt: skip
+        if code:
+            errors.append(
+                {"row": row["row"], "column": "email", "code": code,
+                 "params": {"value": row["email"]}}
+            )  # fmt: skip
+    return errors
+
+
 def record_upload(call, kind, upload, user):
     """Check an uploaded file and keep the result for review; writes no people."""
     digest = hashlib.sha256()
@@ -35,6 +72,8 @@ def record_upload(call, kind, upload, user):
     # Never read more than the limit: the parse only needs to know it is too large.
     data = upload.read(roster.MAX_BYTES + 1)
     parsed = roster.parse(kind, data, sectors=sector_choices(), size=upload.size)
+    if not parsed.errors:
+        parsed.errors = refusals(call, parsed.rows)
     return RosterImport.objects.create(
         call=call,
         kind=kind,
@@ -119,12 +158,6 @@ def _fields(kind, row):
 
 
 def _write(kind, person, row, sector_ids):
-    user = person.user
-    names = [f for f in ("first_name", "last_name") if getattr(user, f) != row[f]]
-    for name in names:
-        setattr(user, name, row[name])
-    if names:
-        user.save(update_fields=names)
     fields = _fields(kind, row)
     del fields["language"]  # chosen once; the person may have changed it since
     for name, value in fields.items():
@@ -150,6 +183,10 @@ def apply(roster_import):
         )
         if not claimed:
             raise ImportRefused(_("This import was already confirmed: nothing was changed."))
+        if refusals(call, roster_import.rows):  # an account changed since the upload
+            raise ImportRefused(
+                _("Some accounts of this file cannot be enrolled any more: upload it again.")
+            )
         people = _people(call.pk, kind)
         existing = {email: _state(kind, p) for email, p in people.items()}
         entries, _counts = roster.plan(kind, roster_import.rows, existing)

@@ -96,10 +96,11 @@ COLUMNS = {
     ],
 }
 MAX_LENGTHS = {"first_name": 150, "last_name": 150, "prior_studies": 200, "notes": 2000}
-# What confirming compares with the person already there.
+# What confirming compares with the person already there. Names are not: an import never
+# renames an existing account (the person, or a coordinator in the admin, does).
 COMPARED = {
-    STUDENTS: ["first_name", "last_name", "prior_studies", "languages", "notes"],
-    SUPERVISORS: ["first_name", "last_name", "sectors", "capacity"],
+    STUDENTS: ["prior_studies", "languages", "notes"],
+    SUPERVISORS: ["sectors", "capacity"],
 }
 
 LANGUAGE_ALIASES = {
@@ -149,6 +150,13 @@ MESSAGES = {
     "sheet_too_long": gettext_lazy(
         "The sheet goes on for more than %(limit)d rows below the header: delete the empty "
         "rows at the end, or copy the list to a new sheet."
+    ),
+    "staff_account": gettext_lazy(
+        "%(value)s is a staff account (a coordinator or an administrator): it cannot be "
+        "enrolled from a roster."
+    ),
+    "other_programme": gettext_lazy(
+        "%(value)s is an account of another programme: it cannot be enrolled from this roster."
     ),
     "more_errors": gettext_lazy("… and %(count)d more errors not shown."),
     "required": gettext_lazy("This cell is empty: a value is required."),

@@ -10,7 +10,6 @@ The commissions here come through the public form, with markup and formulas in t
 from urllib.parse import quote, urlencode
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.http import QueryDict
 from django.test import Client
@@ -46,7 +45,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from commissions.models import Criterion, Email, Note, Review, ReviewAssignment
-from commissions.roles import REVIEWERS, make_coordinator
+from commissions.roles import make_coordinator, make_reviewer
 from commissions.selection import selecting
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +76,7 @@ def workspace(call, vocab, django_user_model, client):
     reviewer = django_user_model.objects.create_user(
         "rev", "rev@mias.example", "pw-rev-123", last_name="=cmd|' /C calc'!A0"
     )
-    reviewer.groups.add(Group.objects.get_or_create(name=REVIEWERS)[0])
+    make_reviewer(reviewer, call.programme)
     commissions = []
     for i, title in enumerate(NASTY_TITLES):
         fields = valid_submission(

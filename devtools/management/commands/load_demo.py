@@ -3,7 +3,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -25,7 +24,7 @@ from commissions.models import (
     copy_call,
 )
 from commissions.review.reviewing import record_review_submission
-from commissions.roles import REVIEWERS, make_coordinator
+from commissions.roles import make_coordinator, make_reviewer
 from devtools.demo.cohort import load_cohort
 
 DEMO_FILE = settings.BASE_DIR / "fixtures" / "demo.json"
@@ -156,7 +155,7 @@ class Command(BaseCommand):
             first_name="Claire",
             last_name="Vandamme",
         )
-        reviewer.groups.add(Group.objects.get_or_create(name=REVIEWERS)[0])
+        make_reviewer(reviewer, call.programme)
         criteria = list(call.criteria.filter(kind="reviewer"))
         commissions = list(call.commissions.order_by("pk"))
         for index, commission in enumerate(commissions):

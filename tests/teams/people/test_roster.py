@@ -179,16 +179,17 @@ def test_reimport_with_a_changed_row_updates_it_and_keeps_absent_people(
     first, _page = upload_and_review(coord_client, call, workbook(students(3)))
     confirm(coord_client, call, first, django_capture_on_commit_callbacks)
     rows = students(2)
-    rows[0][1] = "Nom-Corrigé"
+    rows[0][1] = "Nom-Corrigé"  # an import never renames an account
     rows[0][2] = rows[0][2].upper()  # matched without case
+    rows[0][3] = "Droit"
     rows[1][4] = "de"
     changed, page = upload_and_review(coord_client, call, workbook(rows))
-    assert "To update" in page and "Nom-Corrigé" in page and "<del>fr, en</del>" in page
+    assert "To update" in page and "<del>fr, en</del>" in page
     confirm(coord_client, call, changed, django_capture_on_commit_callbacks)
     assert changed.outcome == {"created": 0, "updated": 2, "unchanged": 0, "invited": 0}
     assert Student.objects.count() == 3  # the third, absent from the new file, stays
     first_student = Student.objects.get(user__email="etudiant0@uclouvain.example")
-    assert first_student.user.last_name == "Nom-Corrigé"
+    assert first_student.user.last_name == "Nom0" and first_student.prior_studies == "Droit"
     assert Student.objects.get(user__email="etudiant1@uclouvain.example").languages == ["de"]
     assert invitations() == 3
 
