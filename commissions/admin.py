@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -22,18 +24,77 @@ from commissions.models import (
     Sector,
     SelectionRun,
 )
+from mias.validators import PlainTextMixin
+
+# Models without an admin of their own, and the path from each to its programme.
+PROGRAMME_PATHS = {KeyDate: "call__programme", Criterion: "call__programme"}
+
+
+def scoped(queryset, path, user):
+    """The rows of the queryset inside the user's programmes (all of them for a superuser)."""
+    if user.is_superuser:
+        return queryset
+    lookup = f"{path}__coordinators" if path else "coordinators"
+    return queryset.filter(**{lookup: user}).distinct()
+
+
+def scoped_users(user):
+    """Accounts a coordinator may pick: no administrator, and no staff account other than
+    the coordinators of their own programmes."""
+    User = get_user_model()
+    if user.is_superuser:
+        return User.objects.all()
+    return (
+        User.objects.filter(is_superuser=False)
+        .filter(Q(is_staff=False) | Q(coordinated_programmes__coordinators=user))
+        .distinct()
+    )
+
+
+class PlainTextModelForm(PlainTextMixin, forms.ModelForm):
+    """Admin forms: no control characters in what is typed."""
 
 
 class ProgrammeScopedAdmin(admin.ModelAdmin):
-    """Coordinators see the objects of the programmes they coordinate; superusers all."""
+    """Coordinators see, and may choose, the objects of the programmes they coordinate only;
+    superusers all. Every foreign-key and many-to-many choice of the form is scoped too: a
+    coordinator of programme A who posts programme B's ids gets a form error."""
 
     programme_path = None
+    form = PlainTextModelForm
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
-        if request.user.is_superuser or self.programme_path is None:
+        if self.programme_path is None:
             return qs
-        return qs.filter(**{f"{self.programme_path}__coordinators": request.user}).distinct()
+        return scoped(qs, self.programme_path, request.user)
+
+    def _scope_choices(self, db_field, request, kwargs):
+        if request.user.is_superuser:
+            return
+        related = db_field.remote_field.model
+        if related is get_user_model():
+            kwargs["queryset"] = scoped_users(request.user)
+            return
+        other = self.admin_site._registry.get(related)
+        path = getattr(other, "programme_path", None)
+        if path is None:
+            path = PROGRAMME_PATHS.get(related)
+        if path is not None:
+            kwargs["queryset"] = scoped(related._default_manager.all(), path, request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        self._scope_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        self._scope_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def only_related(*names):
+    """List filters on relations that offer only the values of the rows one may see."""
+    return [(name, admin.RelatedOnlyFieldListFilter) for name in names]
 
 
 @admin.register(Programme)
@@ -42,10 +103,6 @@ class ProgrammeAdmin(ProgrammeScopedAdmin):
     list_display = ["name", "short_name"]
     prepopulated_fields = {"slug": ["short_name"]}
     filter_horizontal = ["coordinators", "reviewers"]
-
-    def get_queryset(self, request):
-        qs = admin.ModelAdmin.get_queryset(self, request)
-        return qs if request.user.is_superuser else qs.filter(coordinators=request.user)
 
 
 class KeyDateInline(admin.TabularInline):
@@ -81,7 +138,7 @@ class CallAdmin(ProgrammeScopedAdmin):
         "places",
         "submission_count",
     ]
-    list_filter = ["status", "programme"]
+    list_filter = ["status", *only_related("programme")]
     prepopulated_fields = {"slug": ["academic_year"]}
     inlines = [KeyDateInline, CriterionInline]
     fieldsets = [
@@ -150,7 +207,13 @@ class CommissionAdmin(ProgrammeScopedAdmin):
         "status",
         "submitted_at",
     ]
-    list_filter = ["call", "status", "sector", "commission_type", "intervention_context"]
+    list_filter = [
+        *only_related("call"),
+        "status",
+        "sector",
+        "commission_type",
+        "intervention_context",
+    ]
     search_fields = [
         "reference",
         "title",
@@ -280,6 +343,7 @@ for model in (Sector, InterventionContext, CommissionType):
 
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(ProgrammeScopedAdmin):
+    # The programme is chosen among the coordinator's own (the form's choices are scoped).
     programme_path = "programme"
     list_display = ["kind", "language", "subject", "programme"]
     list_filter = ["kind", "language"]
@@ -306,6 +370,7 @@ class SelectionRunAdmin(ProgrammeScopedAdmin):
 
 
 @admin.register(PastConsultancy)
-class PastConsultancyAdmin(admin.ModelAdmin):
+class PastConsultancyAdmin(ProgrammeScopedAdmin):
+    programme_path = "programme"
     list_display = ["sector", "summary", "academic_year", "order"]
-    list_filter = ["programme", "sector"]
+    list_filter = [*only_related("programme"), "sector"]

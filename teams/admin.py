@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from commissions.admin import ProgrammeScopedAdmin
+from commissions.admin import PlainTextModelForm, ProgrammeScopedAdmin, only_related
 from teams.follow.following import due_of
 from teams.models import (
     AllocationRun,
@@ -16,11 +17,24 @@ from teams.models import (
 )
 
 
+class StudentAdminForm(PlainTextModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        call = cleaned.get("call")
+        wishes = cleaned.get("wishes")
+        if call is not None and wishes is not None and any(w.call_id != call.pk for w in wishes):
+            self.add_error(
+                "wishes", _("Students can only wish to work with students of their call.")
+            )
+        return cleaned
+
+
 @admin.register(Student)
 class StudentAdmin(ProgrammeScopedAdmin):
+    form = StudentAdminForm
     programme_path = "call__programme"
     list_display = ["__str__", "call", "prior_studies", "team", "ranked_at", "invited_at"]
-    list_filter = ["call"]
+    list_filter = only_related("call")
     search_fields = ["user__first_name", "user__last_name", "user__email"]
     list_select_related = ["user", "call__programme", "team__commission"]
     raw_id_fields = ["user", "team"]
@@ -31,7 +45,7 @@ class StudentAdmin(ProgrammeScopedAdmin):
 class SupervisorAdmin(ProgrammeScopedAdmin):
     programme_path = "call__programme"
     list_display = ["__str__", "call", "capacity", "invited_at"]
-    list_filter = ["call"]
+    list_filter = only_related("call")
     search_fields = ["user__first_name", "user__last_name", "user__email"]
     list_select_related = ["user", "call__programme"]
     raw_id_fields = ["user"]
@@ -42,7 +56,7 @@ class SupervisorAdmin(ProgrammeScopedAdmin):
 class TeamAdmin(ProgrammeScopedAdmin):
     programme_path = "call__programme"
     list_display = ["__str__", "call", "supervisor", "locked", "published_at"]
-    list_filter = ["call", "locked"]
+    list_filter = [*only_related("call"), "locked"]
     list_select_related = ["commission", "call__programme", "supervisor__user"]
     raw_id_fields = ["commission", "supervisor"]
 
@@ -60,20 +74,20 @@ class ReadOnlyAdmin(ProgrammeScopedAdmin):
 @admin.register(AllocationRun)
 class AllocationRunAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "mode", "created_by", "created_at", "applied_at"]
-    list_filter = ["call"]
+    list_filter = only_related("call")
 
 
 @admin.register(RosterImport)
 class RosterImportAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "call", "created_by", "created_at", "applied_at"]
-    list_filter = ["call", "kind"]
+    list_filter = [*only_related("call"), "kind"]
     exclude = ["rows"]
 
 
 @admin.register(TeamEvent)
 class TeamEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "kind", "team", "actor", "message"]
-    list_filter = ["call", "kind"]
+    list_filter = [*only_related("call"), "kind"]
     list_select_related = ["team__commission", "actor"]
 
 
@@ -81,7 +95,7 @@ class TeamEventAdmin(ReadOnlyAdmin):
 class MilestoneAdmin(ProgrammeScopedAdmin):
     programme_path = "team__call__programme"
     list_display = ["__str__", "due_at", "overridden", "deliverable", "done_at"]
-    list_filter = ["team__call", "key_date__kind", "overridden"]
+    list_filter = [*only_related("team__call"), "key_date__kind", "overridden"]
     list_select_related = ["team__commission", "key_date"]
     raw_id_fields = ["team", "key_date", "done_by"]
     readonly_fields = ["due_at"]

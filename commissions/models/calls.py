@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +11,18 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from mias.validators import NOTE_TEXT, bounded_text
+
+
+def check_same_call(checks):
+    """Cross-object consistency for forms that pick related rows (the admin's, above all):
+    checks is [(field, call id of the picked row or None, expected call id, message)]."""
+    errors = {
+        field: message
+        for field, picked, expected, message in checks
+        if picked is not None and expected is not None and picked != expected
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 class Programme(models.Model):

@@ -10,7 +10,14 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commissions.models.calls import Call, CommissionType, InterventionContext, KeyDate, Sector
+from commissions.models.calls import (
+    Call,
+    CommissionType,
+    InterventionContext,
+    KeyDate,
+    Sector,
+    check_same_call,
+)
 from mias.validators import bounded_text
 
 
@@ -204,6 +211,19 @@ class Commission(models.Model):
         tail = last.rsplit("-", 1)[1] if last else ""
         number = int(tail) + 1 if tail.isdigit() else 1
         return f"{prefix}{number:03d}"
+
+    def clean(self):
+        super().clean()
+        check_same_call(
+            [
+                (
+                    "preferred_presentation",
+                    self.preferred_presentation.call_id if self.preferred_presentation_id else None,
+                    self.call_id,
+                    _("This date belongs to another call."),
+                )
+            ]
+        )
 
     def version(self):
         """Changes whenever the commission is saved: guards against overwriting from a stale tab."""

@@ -5,12 +5,13 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commissions.models import Commission
+from commissions.models import Commission, check_same_call
 from mias.validators import NOTE_TEXT, bounded_text
 from teams.models.forming import Team
 
@@ -103,6 +104,19 @@ class Milestone(models.Model):
     def label(self):
         return self.key_date.label
 
+    def clean(self):
+        super().clean()
+        check_same_call(
+            [
+                (
+                    "key_date",
+                    self.key_date.call_id if self.key_date_id else None,
+                    self.team.call_id if self.team_id else None,
+                    _("This key date belongs to another call."),
+                )
+            ]
+        )
+
 
 def deliverable_path(instance, filename):
     # A random name on disk: the original name is kept in the row, never trusted as a path.
@@ -181,6 +195,11 @@ class Feedback(models.Model):
 
     def __str__(self):
         return f"{self.team} · {self.usefulness}/5"
+
+    def clean(self):
+        super().clean()
+        if self.milestone_id and self.team_id and self.milestone.team_id != self.team_id:
+            raise ValidationError({"milestone": _("This milestone belongs to another team.")})
 
 
 class Reminder(models.Model):

@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commissions.models import Call, Commission
+from commissions.models import Call, Commission, check_same_call
 from teams.models.people import Student, Supervisor
 
 
@@ -95,6 +95,25 @@ class Team(models.Model):
 
     def __str__(self):
         return f"{self.commission.reference} · {self.commission.title}"
+
+    def clean(self):
+        super().clean()
+        check_same_call(
+            [
+                (
+                    "commission",
+                    self.commission.call_id if self.commission_id else None,
+                    self.call_id,
+                    _("This commission belongs to another call."),
+                ),
+                (
+                    "supervisor",
+                    self.supervisor.call_id if self.supervisor_id else None,
+                    self.call_id,
+                    _("This supervisor belongs to another call."),
+                ),
+            ]
+        )
 
 
 class TeamEvent(models.Model):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from commissions.models import Call, Commission, Sector
+from commissions.models import Call, Commission, Sector, check_same_call
 from mias.validators import NOTE_TEXT, bounded_text
 
 
@@ -75,6 +75,19 @@ class Student(Person):
         constraints = [
             models.UniqueConstraint(fields=["call", "user"], name="one_student_per_call")
         ]
+
+    def clean(self):
+        super().clean()
+        check_same_call(
+            [
+                (
+                    "team",
+                    self.team.call_id if self.team_id else None,
+                    self.call_id,
+                    _("This team belongs to another call."),
+                )
+            ]
+        )
 
 
 class Supervisor(Person):
