@@ -1,8 +1,11 @@
 """E-mails: the outbox (each sent once) and the coordinators' wording of decision e-mails."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commissions.models.calls import Call, Programme
@@ -20,12 +23,21 @@ class DecisionKind(models.TextChoices):
 
 
 class Email(models.Model):
-    """The outbox: every e-mail the system sends, once per key."""
+    """The outbox: every e-mail the system sends, once per key.
+
+    A delivery claims its row (queued or failed -> sending) in one conditional UPDATE before
+    talking to the SMTP server, and marks it sent after; a row left *sending* (a worker died
+    between the two) is reported on the outbox page, never sent again blindly.
+    """
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+
+    # A row still sending after this long was left behind by a worker that died mid-way.
+    STALE_AFTER = timedelta(minutes=10)
 
     KIND_LABELS = {
         "confirmation": _("Confirmation of the submission"),
@@ -63,6 +75,8 @@ class Email(models.Model):
     created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("e-mail")
@@ -79,6 +93,15 @@ class Email(models.Model):
     @property
     def is_decision(self):
         return self.kind in DecisionKind.values
+
+    @property
+    def is_stale(self):
+        """Claimed for sending long ago and never marked: delivered or not, nobody knows."""
+        return (
+            self.status == self.Status.SENDING
+            and self.claimed_at is not None
+            and timezone.now() - self.claimed_at > self.STALE_AFTER
+        )
 
 
 class MessageTemplate(models.Model):

@@ -19,7 +19,14 @@ def outbox(request, call):
         .select_related("commission")
         .order_by("-created_at")[:500]
     )
-    return render(request, "commissions/outbox/outbox.html", {"call": call, "emails": emails})
+    # Left "sending" by a worker that died between the send and the mark: delivered or not,
+    # nobody knows, so nothing resends them; the coordinators see them and decide.
+    stale = [email for email in emails if email.is_stale]
+    return render(
+        request,
+        "commissions/outbox/outbox.html",
+        {"call": call, "emails": emails, "stale": stale},
+    )
 
 
 @coordinator_view
