@@ -160,6 +160,8 @@ LOGOUT_REDIRECT_URL = "/"
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English with a 24-hour clock (no "p.m." to double a sentence's full stop).
+FORMAT_MODULE_PATH = ["mias.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Brussels")
 USE_I18N = True
 USE_TZ = True

@@ -102,6 +102,14 @@ class Milestone(models.Model):
     def label(self):
         return self.key_date.label
 
+    def not_sent_text(self):
+        """"Final presentation: not sent yet." — one sentence per kind, so French agrees."""
+        return {
+            self.Deliverable.REPORT: _("Mission report: not sent yet."),
+            self.Deliverable.PRESENTATION: _("Final presentation: not sent yet."),
+            self.Deliverable.DOCUMENT: _("Document: not sent yet."),
+        }.get(self.deliverable, "")
+
 
 def deliverable_path(instance, filename):
     # A random name on disk: the original name is kept in the row, never trusted as a path.
