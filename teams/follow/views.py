@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from commissions.access import coordinator_view
+from commissions.review.notify import queue as review_queue
 from commissions.rules import is_coordinator
 from mias.excel import xlsx_response
 from teams import rules
@@ -221,6 +222,7 @@ def supervisor_home(request):
             "supervisors": supervisors,
             "teams": teams,
             "feed_url": calendar.feed_url(feed) if feed else None,
+            "to_review": review_queue(request.user),
         },
     )
 
