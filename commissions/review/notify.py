@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
 from django.db.models import Count, Q
 from django.db.models.signals import post_delete, post_save
@@ -66,6 +67,13 @@ def menu_counts(user):
         return (found["total"], found["pending"])
 
     return tuple(cache.get_or_set(_menu_key(user.pk), count, 3600))
+
+
+@receiver(user_logged_in, dispatch_uid="to-review-count-login")
+def _count_at_sign_in(sender, request, user, **kwargs):
+    """Counted once at sign-in, so the pages themselves need no query for the menu."""
+    cache.delete(_menu_key(user.pk))
+    menu_counts(user)
 
 
 @receiver(post_save, sender=ReviewAssignment, dispatch_uid="to-review-count-save")

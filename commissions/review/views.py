@@ -262,7 +262,6 @@ def assignments(request, call):
         request,
         "commissions/review/assignments.html",
         {"call": call, "form": form, "deadline_form": deadline_form, "progress": rows},
-        status=400 if form.errors or deadline_form.errors else 200,
     )
 
 
