@@ -144,6 +144,7 @@ class CallAdmin(ProgrammeScopedAdmin):
     fieldsets = [
         (None, {"fields": ["programme", "academic_year", "slug", "title", "status"]}),
         (_("Submissions"), {"fields": ["opens_at", "deadline", "contact_name", "contact_email"]}),
+        (_("Reviews"), {"fields": ["review_deadline"]}),
         (
             _("Teams"),
             {

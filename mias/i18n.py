@@ -36,3 +36,25 @@ def ngettext(singular: str, plural: str, number: int) -> str:
     from django.utils.translation import ngettext as django_ngettext
 
     return django_ngettext(singular, plural, number)
+
+
+_SEPARATORS: dict[str, str] = {}
+
+
+def decimal(value: float, places: int = 2) -> str:
+    """A number with `places` decimals in the reader's locale ("4,00" in French, "4.00" in English).
+
+    Explanations are composed in plain modules, next to badges that Django formats: both must
+    write numbers the same way. The separator is looked up once per language.
+    """
+    text = f"{value:.{places}f}"
+    if not _configured():
+        return text
+    from django.utils.formats import get_format
+    from django.utils.translation import get_language
+
+    language = get_language() or ""
+    separator = _SEPARATORS.get(language)
+    if separator is None:
+        separator = _SEPARATORS[language] = get_format("DECIMAL_SEPARATOR")
+    return text.replace(".", separator)

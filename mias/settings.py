@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "commissions.context_processors.reviews",
             ],
         },
     },
@@ -178,6 +179,8 @@ LOGOUT_REDIRECT_URL = "/"
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English with a 24-hour clock (no "p.m." to double a sentence's full stop).
+FORMAT_MODULE_PATH = ["mias.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Brussels")
 USE_I18N = True
 USE_TZ = True

@@ -121,6 +121,15 @@ class Call(models.Model):
         blank=True,
         help_text=_("Students rank the selected commissions until then; empty: no deadline."),
     )
+    review_deadline = models.DateTimeField(
+        _("deadline for the reviews"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Reviewers score their commissions until then; those who have not finished get "
+            "one reminder two days before. Empty: no deadline, no reminder."
+        ),
+    )
 
     class Meta:
         verbose_name = _("call")

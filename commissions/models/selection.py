@@ -43,7 +43,7 @@ class SelectionRun(models.Model):
         constraints = [models.UniqueConstraint(fields=["call", "number"], name="one_run_number")]
 
     def __str__(self):
-        return f"{self.call} · {_('run')} {self.number}"
+        return _("%(call)s · run %(number)s") % {"call": self.call, "number": self.number}
 
     @property
     def feasible(self):

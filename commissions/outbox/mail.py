@@ -11,6 +11,7 @@ from django_q.tasks import async_task
 
 from commissions.models import AccessToken, Email, MessageTemplate
 from commissions.outbox import placeholders
+from mias.typography import for_language
 
 # Other apps add their kinds of e-mail: kind -> (label, fn(email, issue_link) -> context, secrets).
 CONTEXT_BUILDERS = {}
@@ -116,8 +117,9 @@ def render_email(email, context):
             subject = render_to_string(f"emails/{email.kind}_subject.txt", context)
             body = render_to_string(f"emails/{email.kind}.txt", context)
     # Plain str, not the template engine's SafeString: a page that previews the e-mail
-    # must escape what the institution typed.
-    return "" + " ".join(subject.split()), "" + body
+    # must escape what the institution typed. French typography where labels meet values.
+    subject = for_language(" ".join(subject.split()), email.language)
+    return "" + subject, "" + for_language(body, email.language)
 
 
 def placeholder_values(context):

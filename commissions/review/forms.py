@@ -94,3 +94,25 @@ class AssignmentForm(forms.Form):
         self.fields["reviewer"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.fields["commissions"].queryset = commissions
         self.fields["commissions"].label_from_instance = commission_label
+
+
+class ReviewDeadlineForm(forms.ModelForm):
+    """When the reviews close; late reviewers get one reminder two days before."""
+
+    class Meta:
+        from commissions.models import Call
+
+        model = Call
+        fields = ["review_deadline"]
+        widgets = {
+            "review_deadline": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="deadline", **kwargs)
+        self.fields["review_deadline"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        self.fields["review_deadline"].error_messages["invalid"] = _(
+            "Enter a date and a time, e.g. 2030-05-31 18:00."
+        )

@@ -13,6 +13,7 @@ from commissions.models import (
     PastConsultancy,
     Review,
     ReviewAssignment,
+    SelectionRun,
 )
 from commissions.similarity import similar_to
 
@@ -101,9 +102,17 @@ def call_aggregates(call, commission_ids=None):
     return aggregate(rows, criteria)
 
 
+class ScoresFrozen(Exception):
+    """The selection decisions are applied: the scores that led to them stay as they were."""
+
+
 def record_review_submission(commission, user, scores, comments):
     """Save one reviewer's scores on every reviewer criterion of the commission."""
     with transaction.atomic():
+        if SelectionRun.objects.filter(
+            call_id=commission.call_id, confirmed_at__isnull=False
+        ).exists():
+            raise ScoresFrozen
         for criterion_id, score in scores.items():
             Review.objects.update_or_create(
                 commission=commission,

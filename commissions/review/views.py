@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -24,7 +25,8 @@ from commissions.models import (
     ReviewAssignment,
     Sector,
 )
-from commissions.review.forms import AssignmentForm, NoteForm, ScoreForm
+from commissions.review import notify
+from commissions.review.forms import AssignmentForm, NoteForm, ReviewDeadlineForm, ScoreForm
 from commissions.review.reviewing import (
     call_aggregates,
     progress,
@@ -127,12 +129,27 @@ def review_commission(request, call, pk):
         r.criterion_id: r
         for r in Review.objects.filter(commission=commission, reviewer=request.user)
     }
+    frozen = notify.scores_frozen(call)
     form = ScoreForm(
-        request.POST if request.method == "POST" else None, criteria=criteria, existing=mine
+        request.POST if request.method == "POST" and not frozen else None,
+        criteria=criteria,
+        existing=mine,
     )
+    if frozen:
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST" and frozen:
+        messages.error(
+            request,
+            _("The selection decisions are applied: the scores can no longer change."),
+        )
+        return redirect("commissions:review_commission", slug=call.slug, pk=commission.pk)
+    following = notify.next_unreviewed(request.user, commission)
     if request.method == "POST" and form.is_valid():
         record_review_submission(commission, request.user, form.scores(), form.comments())
         messages.success(request, _("Your scores are saved."))
+        if following and "next" in request.POST:
+            return redirect("commissions:review_commission", slug=call.slug, pk=following["pk"])
         return redirect("commissions:review_commission", slug=call.slug, pk=commission.pk)
     others_visible = rules.can_see_others_scores(request.user, commission, assignment)
     others = []
@@ -163,6 +180,8 @@ def review_commission(request, call, pk):
             "past": past,
             "similar_failed": similar_failed,
             "coordinator": coordinator,
+            "frozen": frozen,
+            "next_unreviewed": following,
             "commitments": [
                 c for c in call.commitments() if c.kind in commission.accepted_commitments
             ],
@@ -209,23 +228,36 @@ def reviewer_queryset(call):
 @require_http_methods(["GET", "POST"])
 def assignments(request, call):
     commissions = Commission.objects.filter(call=call).active().order_by("reference")
+    posted = request.POST if request.method == "POST" else None
+    deadline_posted = posted is not None and "deadline-review_deadline" in posted
+    deadline_form = ReviewDeadlineForm(posted if deadline_posted else None, instance=call)
     form = AssignmentForm(
-        request.POST if request.method == "POST" else None,
+        None if deadline_posted else posted,
         reviewers=reviewer_queryset(call),
         commissions=commissions,
     )
-    if request.method == "POST" and form.is_valid():
+    if deadline_posted and deadline_form.is_valid():
+        deadline_form.save()
+        messages.success(request, _("Review deadline saved."))
+        return redirect("commissions:assignments", slug=call.slug)
+    if posted is not None and not deadline_posted and form.is_valid():
         reviewer = form.cleaned_data["reviewer"]
-        created = 0
-        for commission in form.cleaned_data["commissions"]:
-            created += ReviewAssignment.objects.get_or_create(
-                commission=commission, reviewer=reviewer
-            )[1]
-        messages.success(
-            request,
-            _("%(count)d commission(s) assigned to %(name)s.")
-            % {"count": created, "name": reviewer.get_full_name() or reviewer.username},
-        )
+        new = []
+        with transaction.atomic():
+            for commission in form.cleaned_data["commissions"]:
+                assignment, created = ReviewAssignment.objects.get_or_create(
+                    commission=commission, reviewer=reviewer
+                )
+                if created:
+                    new.append(assignment)
+            email = notify.tell_assigned(call, reviewer, new)
+        text = _("%(count)d commission(s) assigned to %(name)s.") % {
+            "count": len(new),
+            "name": reviewer.get_full_name() or reviewer.username,
+        }
+        if email is not None:
+            text += " " + _("They are told by e-mail.")
+        messages.success(request, text)
         return redirect("commissions:assignments", slug=call.slug)
     counts = progress(
         ReviewAssignment.objects.filter(commission__call=call).select_related("reviewer"),
@@ -238,7 +270,7 @@ def assignments(request, call):
     return render(
         request,
         "commissions/review/assignments.html",
-        {"call": call, "form": form, "progress": rows},
+        {"call": call, "form": form, "deadline_form": deadline_form, "progress": rows},
     )
 
 
@@ -254,4 +286,6 @@ def workspace_home(request):
     calls = list(calls)
     if not calls:
         raise PermissionDenied
-    return render(request, "commissions/review/home.html", {"calls": calls})
+    return render(
+        request, "commissions/review/home.html", {"calls": calls, "to_review": notify.queue(user)}
+    )

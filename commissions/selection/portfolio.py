@@ -25,8 +25,8 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from mias.i18n import decimal, ngettext
 from mias.i18n import gettext as _
-from mias.i18n import ngettext
 
 # Defaults, with merits on the 0-4 scale of the weighted reviewer scores:
 # - a sector not yet represented is worth one merit point: a 2.9 commission from a new
@@ -566,8 +566,8 @@ class _Report:
         return self.inst.items[k].name
 
     def _merit_text(self, k: int) -> str:
-        return _("merit %(merit).2f (rank %(rank)d of %(total)d)") % {
-            "merit": self.inst.merit[k],
+        return _("merit %(merit)s (rank %(rank)d of %(total)d)") % {
+            "merit": decimal(self.inst.merit[k]),
             "rank": self.merit_rank[k],
             "total": self.inst.n,
         }
@@ -616,7 +616,8 @@ class _Report:
                 _("kept although similar to %(other)s (%(score)d%%)")
                 % {"other": self._name(close[0]), "score": round(close[1] * 100)}
             )
-        details.append(_("adds %(value).2f to the portfolio score") % {"value": self.value[k]})
+        value = decimal(self.value[k])
+        details.append(_("adds %(value)s to the portfolio score") % {"value": value})
         status = _("Pinned by the coordinator") if c.id in self.params.pinned else _("Selected")
         return self._status(status, details)
 
@@ -662,14 +663,14 @@ class _Report:
                 )
             else:
                 reasons.append(
-                    _("swapping it for %(other)s would lower the portfolio score by %(loss).2f")
-                    % {"other": self._name(other), "loss": -delta}
+                    _("swapping it for %(other)s would lower the portfolio score by %(loss)s")
+                    % {"other": self._name(other), "loss": decimal(-delta)}
                 )
         return reasons
 
     def _explain_waitlisted(self, k: int, position: int) -> str:
         details = [
-            _("would add %(gain).2f if a place opened") % {"gain": self.value[k]},
+            _("would add %(gain)s if a place opened") % {"gain": decimal(self.value[k])},
             self._merit_text(k),
         ] + self._why_not(k)
         return self._status(_("Waitlisted (#%(position)d)") % {"position": position}, details)

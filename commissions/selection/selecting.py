@@ -15,6 +15,7 @@ from commissions.outbox.mail import queue_email
 from commissions.review.reviewing import call_aggregates
 from commissions.selection import portfolio as optimiser
 from commissions.similarity import similar_pairs
+from mias.i18n import decimal
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +161,7 @@ def explanation(run, commission_id):
             "%(size)d."
         ) % {"rank": ranking.index(commission_id) + 1, "size": len(kept)}
         if gain is not None:
-            text += " " + _("It would add %(gain).2f if a place opened.") % {"gain": gain}
+            text += " " + _("It would add %(gain)s if a place opened.") % {"gain": decimal(gain)}
     return text
 
 

@@ -104,9 +104,12 @@ def build(title, items, stamp=None):
             )
         if location:
             event.add("location", clean_line(location))
-        lines = [commission.institution.name, f"{_('Who acts')}: {m.key_date.get_actor_display()}"]
+        lines = [
+            commission.institution.name,
+            _("Who acts: %(who)s") % {"who": m.key_date.get_actor_display()},
+        ]
         if m.deliverable:
-            lines.append(f"{_('To hand in')}: {m.get_deliverable_display()}")
+            lines.append(_("To hand in: %(what)s") % {"what": m.get_deliverable_display()})
         event.add("description", clean_text("\n".join(lines)))
         event.add("status", "CONFIRMED")
         cal.add_component(event)

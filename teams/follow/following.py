@@ -171,19 +171,53 @@ def column_key(key_date):
     return key_date.kind if key_date.kind != KeyDate.Kind.OTHER else f"other-{key_date.pk}"
 
 
-def mark_column_done(call, user, key, now=None):
-    """Mark a step whose time has come done for every team that left it open (a plenary)."""
+# A step due within these days is a plenary that just took place: ticked by default on the
+# confirmation page. Older open steps are late for their team and stay unticked.
+RECENT_DAYS = 3
+
+
+def column_candidates(call, key, now=None):
+    """The open milestones of a board column whose time has come, by team reference.
+
+    Each has `recent`: due within RECENT_DAYS (a plenary that just took place) rather than
+    late for its team, which the coordinator should not mark done without looking."""
+    now = now or timezone.now()
     items = [
         m
         for m in Milestone.objects.for_board(call)
-        .filter(done_at__isnull=True, due_at__lte=now or timezone.now())
-        .select_related("team")
+        .filter(done_at__isnull=True, due_at__lte=now)
+        .select_related("team__commission")
         if column_key(m.key_date) == key
     ]
+    for m in items:
+        m.recent = (now - m.due_at).days < RECENT_DAYS
+    return sorted(items, key=lambda m: (m.team.commission.reference, m.pk))
+
+
+def mark_column_done(call, user, key, ids=None, now=None):
+    """Mark done the chosen open milestones of a column (all of them without ids).
+
+    Returns the milestones marked, so that the message can name the teams and undo them."""
+    items = column_candidates(call, key, now)
+    if ids is not None:
+        items = [m for m in items if m.pk in set(ids)]
     with transaction.atomic():
         for m in items:
             set_done(m, user)
-    return len(items)
+    return items
+
+
+def undo_column_done(call, user, ids):
+    """Reopen what this person just marked done for several teams (still done by them)."""
+    items = list(
+        Milestone.objects.filter(
+            pk__in=ids, team__call=call, done_by=user, done_at__isnull=False
+        ).select_related("team__commission", "key_date")
+    )
+    with transaction.atomic():
+        for m in items:
+            set_done(m, user, done=False)
+    return items
 
 
 def set_done(milestone, user, done=True, note=None):

@@ -15,9 +15,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from commissions.access import coordinator_view
+from commissions.review.notify import queue as review_queue
 from commissions.rules import is_coordinator
 from mias.excel import xlsx_response
 from mias.uploads import limit_upload
+from mias.ids import parse_id
 from teams import rules
 from teams.follow import calendar, following
 from teams.follow.documents import content_type
@@ -228,6 +230,7 @@ def supervisor_home(request):
             "supervisors": supervisors,
             "teams": teams,
             "feed_url": calendar.feed_url(feed) if feed else None,
+            "to_review": review_queue(request.user),
         },
     )
 
@@ -295,22 +298,80 @@ def follow_board(request, call):
             "board": following.board(call),
             "form": form,
             "labels": following.STATUS_LABELS,
+            "undo": _undo_offer(request),
         },
         status=400 if form.errors else 200,
     )
 
 
+UNDO_KEY = "follow-undo"
+UNDO_MINUTES = 30  # how long the board offers to undo a "done for several teams"
+
+
+def _undo_offer(request):
+    offer = request.session.get(UNDO_KEY)
+    if offer and timezone.now().timestamp() - offer.get("at", 0) > UNDO_MINUTES * 60:
+        request.session.pop(UNDO_KEY)
+        return None
+    return offer
+
+
+def _teams_text(items):
+    return ", ".join(m.team.commission.reference for m in items)
+
+
 @coordinator_view
 @require_POST
 def follow_done(request, call):
-    """One step marked done for every team at once (the presentation is one evening)."""
-    count = following.mark_column_done(call, request.user, request.POST.get("key", "")[:40])
-    messages.success(
+    """One step marked done for several teams at once (the presentation is one evening).
+
+    The board's button opens a confirmation naming each team, late ones unticked; once
+    marked, the board offers to undo it."""
+    if request.POST.get("action") == "undo":
+        undo = request.session.pop(UNDO_KEY, None) or {}
+        items = following.undo_column_done(call, request.user, undo.get("ids", []))
+        if items:
+            messages.success(
+                request,
+                _("Undone: %(label)s is open again for %(teams)s.")
+                % {"label": undo.get("label", ""), "teams": _teams_text(items)},
+            )
+        else:
+            messages.info(request, _("Nothing to undo."))
+        return redirect("teams:follow", slug=call.slug)
+    key = request.POST.get("key", "")[:40]
+    candidates = following.column_candidates(call, key)
+    if not candidates:
+        messages.info(request, _("No team has this step open: nothing to mark."))
+        return redirect("teams:follow", slug=call.slug)
+    label = candidates[0].label
+    error = None
+    if request.POST.get("confirm") == "1":
+        ids = {parse_id(v) for v in request.POST.getlist("milestone")} - {None}
+        if ids & {m.pk for m in candidates}:
+            items = following.mark_column_done(call, request.user, key, ids)
+            request.session[UNDO_KEY] = {
+                "ids": [m.pk for m in items],
+                "label": str(label),
+                "at": timezone.now().timestamp(),
+            }
+            messages.success(
+                request,
+                ngettext(
+                    "%(label)s marked done for %(count)d team: %(teams)s.",
+                    "%(label)s marked done for %(count)d teams: %(teams)s.",
+                    len(items),
+                )
+                % {"label": label, "count": len(items), "teams": _teams_text(items)},
+            )
+            return redirect("teams:follow", slug=call.slug)
+        error = _("Tick at least one team.")
+    return render(
         request,
-        ngettext("%(count)d milestone marked done.", "%(count)d milestones marked done.", count)
-        % {"count": count},
+        "teams/follow/follow_done_confirm.html",
+        {"call": call, "key": key, "label": label, "items": candidates, "error": error},
+        status=400 if error else 200,
     )
-    return redirect("teams:follow", slug=call.slug)
 
 
 @coordinator_view

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from commissions.models import Call, Commission
 from commissions.outbox.mail import queue_email
-from teams.follow.following import generate_milestones
+from teams.follow.following import generate_milestones, local_text
 from teams.forming import allocation
 from teams.models import AllocationRun, Preference, Student, Supervisor, Team, TeamEvent
 
@@ -311,9 +311,30 @@ def set_locked(call, team, locked, user):
 class Problems:
     blocking: list
     warnings: list
+    # Before the ranking deadline: the deadline, and the students who have not ranked yet.
+    ranking_deadline: object = None
+    unranked: list = field(default_factory=list)
 
     def __bool__(self):
         return bool(self.blocking or self.warnings)
+
+    @property
+    def early(self):
+        return self.ranking_deadline is not None
+
+
+def ranking_still_open(call, now=None):
+    """(deadline, students who have not ranked) while students may still rank; (None, [])."""
+    now = now or timezone.now()
+    if not call.preferences_deadline or now >= call.preferences_deadline:
+        return None, []
+    unranked = list(
+        Student.objects.filter(call=call, preferences__isnull=True)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "pk")
+        .distinct()
+    )
+    return call.preferences_deadline, unranked
 
 
 def problems(call):
@@ -370,16 +391,28 @@ def problems(call):
                 )
                 % {"supervisor": sup.name, "load": sup.load, "capacity": sup.capacity}
             )
-    return Problems(blocking, warnings)
+    deadline, unranked = ranking_still_open(call)
+    return Problems(blocking, warnings, deadline, unranked)
 
 
-def publish(call, user, accept_warnings=False):
-    """Lock every team, tell students, supervisors and institutions (each e-mail once)."""
+def publish(call, user, accept_warnings=False, before_deadline=False):
+    """Lock every team, tell students, supervisors and institutions (each e-mail once).
+
+    Before the ranking deadline the coordinator must say so (before_deadline): publishing
+    closes the ranking for every student, those who have not ranked yet included."""
     with transaction.atomic():
         _lock_call(call)
         found = problems(call)
         if found.blocking:
             raise TeamsError(" ".join(found.blocking))
+        if found.early and not before_deadline:
+            raise TeamsError(
+                _(
+                    "Students may rank until %(deadline)s: confirm that you publish before the "
+                    "deadline, which closes the ranking for everyone."
+                )
+                % {"deadline": local_text(found.ranking_deadline)}
+            )
         if found.warnings and not accept_warnings:
             raise TeamsError(
                 _("Confirm that you publish despite the warnings: %(warnings)s")

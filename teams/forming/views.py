@@ -188,6 +188,7 @@ def publish(request, call):
         call,
         request.user,
         request.POST.get("accept_warnings") == "1",
+        request.POST.get("before_deadline") == "1",
     )
     if count:
         messages.success(

@@ -116,6 +116,13 @@ class Milestone(models.Model):
                 )
             ]
         )
+    def not_sent_text(self):
+        """"Final presentation: not sent yet." — one sentence per kind, so French agrees."""
+        return {
+            self.Deliverable.REPORT: _("Mission report: not sent yet."),
+            self.Deliverable.PRESENTATION: _("Final presentation: not sent yet."),
+            self.Deliverable.DOCUMENT: _("Document: not sent yet."),
+        }.get(self.deliverable, "")
 
 
 def deliverable_path(instance, filename):

@@ -44,7 +44,7 @@ class AllocationRun(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.call} · {_('run')} {self.number}"
+        return _("%(call)s · run %(number)s") % {"call": self.call, "number": self.number}
 
     @property
     def feasible(self):

@@ -280,3 +280,33 @@ def test_two_submissions_picking_the_same_reference_both_land(call, vocab, monke
     second = make_commission(call, vocab)
     assert second.reference != taken
     assert Commission.objects.count() == 2
+
+
+def test_french_confirmation_has_french_spacing_and_english_one_a_single_full_stop(
+    call, vocab, broker
+):
+    """"Référence : …" with a no-break space in French; no "p.m.." in English."""
+    from commissions.outbox.mail import build_context, render_email
+
+    call.deadline = call.deadline.replace(hour=22, minute=59)  # 23:59 in Brussels
+    call.save()
+    commission = make_commission(call, vocab)
+    french = Email(kind="confirmation", to="a@b.example", language="fr", commission=commission)
+    subject, body = render_email(french, build_context(french, issue_link=False)[0])
+    assert "Référence\u00a0: " in body
+    assert " :" not in body and "https\u00a0:" not in body
+    english = Email(kind="confirmation", to="a@b.example", language="en", commission=commission)
+    subject, body = render_email(english, build_context(english, issue_link=False)[0])
+    assert "Reference: " in body and "\u00a0" not in body
+    assert ".." not in body.replace("…", "")
+    assert "23:59" in body
+
+
+def test_french_spacing_leaves_addresses_times_and_queries_alone():
+    from mias.typography import french_spacing
+
+    text = "Lien : https://x.example/?a=1 à 14:30. Pourquoi? Oui ! «Non» ; fin:"
+    assert french_spacing(text) == (
+        "Lien\u00a0: https://x.example/?a=1 à 14:30. "
+        "Pourquoi\u00a0? Oui\u00a0! «Non»\u00a0; fin\u00a0:"
+    )

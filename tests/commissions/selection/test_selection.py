@@ -349,3 +349,17 @@ def test_large_instance_is_fast():
     result = select(candidates, SelectionParams(places=10, sector_cap=2), pairs)
     assert time.perf_counter() - start < 5.0
     assert result.feasible and len(result.selected) == 10
+
+
+def test_explanations_write_numbers_in_the_reader_s_locale():
+    """Badges say "3,90" in French: the explanation beside them must not say "3.90"."""
+    from django.utils import translation
+
+    candidates = [cand(1, 3.9, "Health", "Study", "Rural"), cand(2, 2.4, "Culture", "Study", "U")]
+    with translation.override("fr"):
+        result = select(candidates, SelectionParams(places=1))
+    assert "3,90" in result.explanations[1]
+    assert "3.90" not in result.explanations[1]
+    with translation.override("en"):
+        result = select(candidates, SelectionParams(places=1))
+    assert "3.90" in result.explanations[1]

@@ -77,3 +77,29 @@ def test_unknown_tokens_are_404(client, token):
     except NoReverseMatch:
         return
     assert client.get(url).status_code == 404
+
+
+def test_the_feed_description_is_french_for_a_french_reader(client, teams):
+    """"To hand in" never reached the catalogue (an f-string): French feeds showed English."""
+    team = teams[0]
+    found = events(client, calendar.feed_url(calendar.feed_for(commission=team.commission)))
+    report = next(e for e in found if "rapport" in str(e["SUMMARY"]))
+    description = str(report["DESCRIPTION"])
+    assert "À remettre\u00a0: " in description and "Qui agit\u00a0: " in description
+    assert "To hand in" not in description
+
+
+def test_what_is_not_sent_yet_agrees_in_french(client, teams):
+    """"Présentation finale : pas encore envoyée", "Rapport de mission : pas encore envoyé"."""
+    from django.utils import translation
+
+    from teams.models import Milestone
+
+    team = teams[0]
+    page = client.get(
+        reverse("commissions:portal", args=[AccessToken.issue(team.commission)])
+    ).content.decode()
+    assert "Rapport de mission\u00a0: pas encore envoyé." in page
+    with translation.override("fr"):
+        final = Milestone(deliverable=Milestone.Deliverable.PRESENTATION).not_sent_text()
+        assert str(final) == "Présentation finale\u00a0: pas encore envoyée."

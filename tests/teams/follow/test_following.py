@@ -316,20 +316,65 @@ def test_the_coordinator_marks_a_plenary_step_done_for_every_team(client, call, 
     board = reverse("teams:follow", args=[call.slug])
     # Steps still ahead offer no button and are not marked.
     assert "✓ done for" not in client.get(board).content.decode()
-    assert "0 milestones" in client.post(url, {"key": "presentation"}, follow=True).content.decode()
+    page = client.post(url, {"key": "presentation"}, follow=True).content.decode()
+    assert "nothing to mark" in page
     presentation = KeyDate.objects.get(call=call, kind="presentation")
     presentation.starts_at = timezone.now() - timedelta(days=1)
     presentation.save()  # the evening took place yesterday
     assert "✓ done for 3 teams" in client.get(board).content.decode()
-    response = client.post(url, {"key": "presentation"}, follow=True)
-    assert "3 milestones marked done." in response.content.decode()
+    # The button asks first, naming every team; nothing is marked yet.
+    confirm = client.post(url, {"key": "presentation"})
+    assert confirm.status_code == 200
+    text = confirm.content.decode()
+    assert all(t.commission.reference in text for t in teams)
+    assert not Milestone.objects.filter(done_at__isnull=False).exists()
+    ids = [m.pk for m in confirm.context["items"]]
+    assert all(m.recent for m in confirm.context["items"])
+    # Nothing ticked: a message, nothing marked.
+    response = client.post(url, {"key": "presentation", "confirm": "1"})
+    assert response.status_code == 400 and "Tick at least one team" in response.content.decode()
+    response = client.post(
+        url, {"key": "presentation", "confirm": "1", "milestone": ids}, follow=True
+    )
+    text = response.content.decode()
+    assert "marked done for 3 teams" in text
+    assert all(t.commission.reference in text for t in teams)
     done = Milestone.objects.filter(key_date__kind="presentation", done_at__isnull=False)
     assert done.count() == 3 and set(done.values_list("done_by", flat=True)) == {coordinator.pk}
     assert TeamEvent.objects.filter(kind="done").count() == 3
-    # Nothing left open in that column; an unknown column marks nothing.
-    assert "0 milestones" in client.post(url, {"key": "presentation"}, follow=True).content.decode()
-    assert "0 milestones" in client.post(url, {"key": "<x>"}, follow=True).content.decode()
+    # The board offers to undo it; undoing reopens the three and records it.
+    assert 'id="undo-done"' in text
+    response = client.post(url, {"action": "undo"}, follow=True)
+    assert "open again" in response.content.decode()
+    assert not Milestone.objects.filter(done_at__isnull=False).exists()
+    assert TeamEvent.objects.filter(kind="reopened").count() == 3
+    assert 'id="undo-done"' not in client.get(board).content.decode()
+    # An unknown column marks nothing.
+    assert "nothing to mark" in client.post(url, {"key": "<x>"}, follow=True).content.decode()
     assert not Milestone.objects.filter(key_date__kind="report", done_at__isnull=False).exists()
+
+
+def test_a_step_long_past_is_late_and_not_ticked_by_default(client, call, teams, coordinator):
+    """The clarification meeting one team never held is not marked done silently."""
+    client.force_login(coordinator)
+    clarification = Milestone.objects.filter(key_date__kind="clarification")
+    late, *others = list(clarification.order_by("team__commission__reference"))
+    Milestone.objects.filter(pk=late.pk).update(
+        due_at=timezone.now() - timedelta(days=30), overridden=True
+    )
+    Milestone.objects.filter(pk__in=[m.pk for m in others]).update(
+        due_at=timezone.now() - timedelta(hours=5)
+    )
+    url = reverse("teams:follow_done", args=[call.slug])
+    confirm = client.post(url, {"key": "clarification"})
+    items = {m.pk: m.recent for m in confirm.context["items"]}
+    assert items[late.pk] is False and all(items[m.pk] for m in others)
+    assert "late for this team" in confirm.content.decode()
+    ticked = [pk for pk, recent in items.items() if recent]
+    client.post(url, {"key": "clarification", "confirm": "1", "milestone": ticked})
+    late.refresh_from_db()
+    assert late.done_at is None
+    assert clarification.filter(done_at__isnull=False).count() == len(others)
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])

@@ -244,6 +244,31 @@ def test_warnings_need_an_explicit_confirmation(call, vocab, coordinator):
     assert allocating.publish(call, coordinator, accept_warnings=True) == 3
 
 
+def test_publishing_before_the_ranking_deadline_names_it_and_who_has_not_ranked(
+    client, call, vocab, coordinator
+):
+    _sel, students, _sups = make_cohort(call, vocab)
+    formed(call, coordinator)
+    late = sorted(students, key=lambda s: s.name)[:2]
+    Preference.objects.filter(student__in=late).delete()
+    call.preferences_deadline = timezone.now() + timedelta(days=7)
+    call.save()
+    client.force_login(coordinator)
+    board = client.get(reverse("teams:board", args=[call.slug])).content.decode()
+    assert 'id="before-deadline"' in board and "2 students have not ranked yet" in board
+    assert all(s.name in board for s in late)
+    publish = reverse("teams:publish", args=[call.slug])
+    page = client.post(publish, {"accept_warnings": "1"}, follow=True).content.decode()
+    assert "confirm that you publish before the deadline" in page
+    assert not Team.objects.filter(published_at__isnull=False).exists()
+    response = client.post(publish, {"accept_warnings": "1", "before_deadline": "1"})
+    assert response.status_code == 302
+    assert Team.objects.filter(published_at__isnull=False).count() == 3
+    # After the deadline no such confirmation is asked.
+    call.preferences_deadline = timezone.now() - timedelta(days=1)
+    assert allocating.problems(call).early is False
+
+
 def test_locked_teams_survive_a_new_run(call, vocab, coordinator):
     make_cohort(call, vocab)
     formed(call, coordinator)

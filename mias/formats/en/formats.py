@@ -1,0 +1,8 @@
+"""English dates for a Belgian programme: a 24-hour clock, as on the French pages.
+
+Django's English "11:59 p.m." ends with a full stop, which doubled the one of every sentence
+ending with a date ("You can edit it until March 1, 2027, 11:59 p.m..").
+"""
+
+TIME_FORMAT = "H:i"
+DATETIME_FORMAT = "N j, Y, H:i"
