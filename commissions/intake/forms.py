@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -216,7 +217,7 @@ class SubmissionForm(CommissionForm):
         self.consent_text = _(
             "I agree that the MIAS processes the data of this form to select and follow the "
             "commissions of the call %(call)s; it is kept until %(date)s and then erased."
-        ) % {"call": call, "date": retention.strftime("%d/%m/%Y")}
+        ) % {"call": call, "date": date_format(retention, "DATE_FORMAT")}
         self.fields["consent"].label = self.consent_text
         self.matches = self._find_matches()
         if self.matches:
