@@ -4,12 +4,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from commissions.accounts import language_of
 from commissions.models import Call, Commission, Sector
 
 
 class PersonQuerySet(models.QuerySet):
     def for_listing(self):
-        return self.select_related("user").order_by("user__last_name", "user__first_name", "pk")
+        return self.select_related("user__profile").order_by(
+            "user__last_name", "user__first_name", "pk"
+        )
 
 
 class Person(models.Model):
@@ -38,6 +41,11 @@ class Person(models.Model):
     @property
     def email(self):
         return self.user.email
+
+    @property
+    def reader_language(self):
+        """The language of this person's e-mails: their account's, else this record's."""
+        return language_of(self.user, self.language)
 
     @property
     def has_password(self):
