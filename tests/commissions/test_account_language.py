@@ -33,9 +33,7 @@ def sign_in(client, accept):
     )
 
 
-def test_first_sign_in_keeps_the_browser_language_and_later_ones_follow_the_account(
-    client, person
-):
+def test_first_sign_in_keeps_the_browser_language_and_later_ones_follow_the_account(client, person):
     answer = sign_in(client, "de-DE,de;q=0.9,en;q=0.5")
     assert answer.status_code == 302
     assert Profile.objects.get(user=person).language == "de"
