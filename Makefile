@@ -45,7 +45,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 messages: install
-	$(PY) manage.py makemessages -l fr -l en --no-obsolete --ignore=.venv --ignore=tests --ignore=staticfiles
+	$(PY) manage.py makemessages -l fr -l en -l de --no-obsolete --ignore=.venv --ignore=tests --ignore=staticfiles
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

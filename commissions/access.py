@@ -7,10 +7,12 @@ the programme wall. The object-level rules stay small predicates in each app's `
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from commissions import rules
@@ -38,9 +40,18 @@ coordinator_view = _call_view(rules.is_coordinator)
 workspace_view = _call_view(rules.can_open_workspace)
 
 
-def commission_for_token(token):
-    """The one commission an institution's private link opens; 404 for any other token."""
+def commission_for_token(token, request=None):
+    """The one commission an institution's private link opens; 404 for any other token.
+
+    With the request, the page speaks the contact's language (chosen on the form) unless
+    the visitor picked one with the language menu (the language cookie).
+    """
     commission = AccessToken.resolve(token)
     if commission is None:
         raise Http404(_("This link is unknown or was revoked."))
+    if request is not None and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        code = commission.submitter_language
+        if code in dict(settings.LANGUAGES):
+            translation.activate(code)
+            request.LANGUAGE_CODE = code
     return commission

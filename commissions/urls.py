@@ -1,5 +1,6 @@
 from django.urls import path
 
+from commissions.account import views as account
 from commissions.intake import views
 from commissions.outbox import views as outbox
 from commissions.privacy import views as privacy
@@ -9,6 +10,7 @@ from commissions.selection import views as selection
 app_name = "commissions"
 
 urlpatterns = [
+    path("compte/", account.account, name="account"),
     path("appels/<slug:slug>/soumettre/", views.submit, name="submit"),
     path("appels/<slug:slug>/merci/", views.submitted, name="submitted"),
     path("commande/lien/", views.request_link, name="request_link"),

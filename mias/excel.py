@@ -12,6 +12,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from mias.formats import excel_datetime_format
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1D5C8C")
@@ -69,7 +71,7 @@ def write_sheet(sheet, headers, rows, widths=None):
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             if hasattr(cell.value, "year"):
-                cell.number_format = "yyyy-mm-dd hh:mm"
+                cell.number_format = excel_datetime_format()
 
 
 # --- Reading: what a workbook may cost before openpyxl opens it -----------------------------

@@ -90,6 +90,7 @@ EXPECTED = {
     "commissions:privacy_export": ("post", only(200, other_coord=200)),
     "commissions:privacy_erase": ("post", only(200, other_coord=200)),
     "teams:my_space": ("get", everyone(302)),
+    "commissions:account": ("get", everyone(200, anonymous=LOGIN, institution=LOGIN)),
     "teams:ranking": (
         "get",
         everyone(404, anonymous=LOGIN, institution=LOGIN, student=200, other_student=200),

@@ -1,7 +1,10 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
+from django.conf import settings
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from commissions.models import Commission, Institution, KeyDate, Sector
@@ -27,6 +30,12 @@ class CommissionForm(PlainTextMixin, forms.ModelForm):
         initial=["fr"],
         error_messages={"required": _("Choose at least one language.")},
     )
+    submitter_language = forms.ChoiceField(
+        label=_("Language of our e-mails and of your private page"),
+        choices=settings.LANGUAGES,
+        required=False,  # a browser always sends one; without it, the page's language
+        error_messages={"invalid_choice": _("Choose one of the languages offered.")},
+    )
     preferred_presentation = PresentationChoiceField(
         label=_("Preferred date for the oral presentation at your institution"),
         queryset=KeyDate.objects.none(),
@@ -42,6 +51,7 @@ class CommissionForm(PlainTextMixin, forms.ModelForm):
             "contact_role",
             "contact_email",
             "contact_phone",
+            "submitter_language",
             "title",
             "question",
             "context",
@@ -96,13 +106,20 @@ class CommissionForm(PlainTextMixin, forms.ModelForm):
         self.fields["commission_type"].empty_label = _("— choose —")
         self.fields["intervention_context"].empty_label = _("— choose —")
         self.fields["contact_phone"].widget.input_type = "tel"
+        if not self.is_bound and not self.instance.pk:
+            self.initial.setdefault("submitter_language", get_language() or "fr")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(*self.layout_parts())
 
     def contact_fieldset(self):
         return Fieldset(
-            _("Contact person"), "contact_name", "contact_role", "contact_email", "contact_phone"
+            _("Contact person"),
+            "contact_name",
+            "contact_role",
+            "contact_email",
+            "contact_phone",
+            "submitter_language",
         )
 
     def commission_fieldset(self):
@@ -217,7 +234,7 @@ class SubmissionForm(CommissionForm):
         self.consent_text = _(
             "I agree that the MIAS processes the data of this form to select and follow the "
             "commissions of the call %(call)s; it is kept until %(date)s and then erased."
-        ) % {"call": call, "date": retention.strftime("%d/%m/%Y")}
+        ) % {"call": call, "date": date_format(retention, "DATE_FORMAT")}
         self.fields["consent"].label = self.consent_text
         self.matches = self._find_matches()
         if self.matches:

@@ -31,7 +31,8 @@ def submit_commission(form, language):
     commission.accepted_commitments = form.accepted_commitments()
     commission.consent_text = str(form.consent_text)
     commission.consent_at = timezone.now()
-    commission.submitter_language = language
+    # The contact's choice on the form; the page's language when the form had none.
+    commission.submitter_language = data.get("submitter_language") or language
     commission.save()
     commission.record(
         CommissionEvent.Kind.CREATED,
@@ -42,7 +43,7 @@ def submit_commission(form, language):
         f"confirmation:{commission.pk}",
         "confirmation",
         commission.contact_email,
-        language,
+        commission.submitter_language,
         commission,
     )
     for user in call.programme.coordinators.exclude(email=""):
@@ -87,10 +88,16 @@ def withdraw_commission(commission, actor=None):
     )
 
 
-def send_link(commission, language):
-    """Queue a fresh private link to the commission's contact; each call sends one."""
+def send_link(commission, language=None):
+    """Queue a fresh private link to the commission's contact; each call sends one.
+
+    In the contact's language (chosen on the form), whatever page asked for it."""
     queue_email(
-        fresh_key(f"link:{commission.pk}"), "link", commission.contact_email, language, commission
+        fresh_key(f"link:{commission.pk}"),
+        "link",
+        commission.contact_email,
+        commission.submitter_language or language or "fr",
+        commission,
     )
 
 

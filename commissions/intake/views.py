@@ -105,12 +105,12 @@ def render_portal(request, commission, token, status=200, forms=None):
 
 
 def portal(request, token):
-    return render_portal(request, commission_for_token(token), token)
+    return render_portal(request, commission_for_token(token, request), token)
 
 
 @require_http_methods(["GET", "POST"])
 def edit(request, token):
-    commission = commission_for_token(token)
+    commission = commission_for_token(token, request)
     portal_url = reverse("commissions:portal", args=[token])
     if not commission.is_editable():
         messages.warning(
@@ -134,7 +134,7 @@ def edit(request, token):
 
 @require_http_methods(["GET", "POST"])
 def withdraw(request, token):
-    commission = commission_for_token(token)
+    commission = commission_for_token(token, request)
     portal_url = reverse("commissions:portal", args=[token])
     if not commission.can_withdraw():
         messages.warning(request, _("This commission can no longer be withdrawn."))

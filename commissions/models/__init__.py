@@ -1,5 +1,6 @@
 """The commissions app's models, one module per sub-domain; the app label stays `commissions`."""
 
+from commissions.models.accounts import Profile
 from commissions.models.calls import (
     Call,
     CommissionType,
@@ -41,6 +42,7 @@ from commissions.models.selection import (
 )
 
 __all__ = [
+    "Profile",
     "Programme",
     "parse_reminder_days",
     "validate_reminder_days",

@@ -265,7 +265,7 @@ class KeyDate(models.Model):
                 if end.date() != start.date():
                     text = f"{text} – {date_format(end, 'DATE_FORMAT')}"
             return text
-        text = f"{date_format(start, 'l j F Y')}, {date_format(start, 'TIME_FORMAT')}"
+        text = f"{date_format(start, 'DATE_FORMAT')}, {date_format(start, 'TIME_FORMAT')}"
         if self.ends_at:
             end = timezone.localtime(self.ends_at)
             if end.date() == start.date():

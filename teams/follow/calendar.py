@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event
 
+from commissions.accounts import language_of
 from commissions.outbox.mail import absolute
 from mias.validators import clean_line, clean_text
 from teams.models import CalendarFeed, Milestone
@@ -46,6 +47,13 @@ def renew(user=None, commission=None):
             revoked_at=timezone.now()
         )
         return CalendarFeed.objects.create(**owner)
+
+
+def language_of_feed(feed):
+    """The owner's language: the account's, or the institution contact's."""
+    if feed.commission_id:
+        return feed.commission.submitter_language or settings.LANGUAGE_CODE
+    return language_of(feed.user)
 
 
 def feed_url(feed):

@@ -243,7 +243,7 @@ def local_text(moment, all_day=False):
     local = timezone.localtime(moment)
     if all_day:
         return date_format(local, "DATE_FORMAT")
-    return f"{date_format(local, 'DATE_FORMAT')} {date_format(local, 'TIME_FORMAT')}"
+    return date_format(local, "DATETIME_FORMAT")
 
 
 def local_start(day, at=None):

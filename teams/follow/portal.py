@@ -61,7 +61,7 @@ def portal_context(commission, feedback_form=None):
 
 
 def download(request, token, deliverable):
-    commission = commission_for_token(token)
+    commission = commission_for_token(token, request)
     team = published_team(commission)
     item = get_object_or_404(
         Deliverable.objects.select_related("milestone"),
@@ -73,7 +73,7 @@ def download(request, token, deliverable):
 
 @require_POST
 def feedback(request, token):
-    commission = commission_for_token(token)
+    commission = commission_for_token(token, request)
     team = published_team(commission)
     items = following.team_timeline(team) if team else []
     if team is None or not following.feedback_open(team, items):
@@ -94,7 +94,7 @@ def feedback(request, token):
 
 @require_POST
 def feed_renew(request, token):
-    commission = commission_for_token(token)
+    commission = commission_for_token(token, request)
     calendar.renew(commission=commission)
     messages.success(request, calendar.RENEWED)
     return redirect("commissions:portal", token=token)

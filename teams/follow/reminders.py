@@ -23,7 +23,7 @@ def _recipients(milestone, step):
     team = milestone.team
 
     def person(p):
-        return f"user:{p.user_id}", p.email, p.language
+        return f"user:{p.user_id}", p.email, p.reader_language
 
     members = [person(s) for s in team.members.all()]
     supervisor = [person(team.supervisor)] if team.supervisor_id else []
@@ -55,10 +55,13 @@ def plan_reminders(now=None, call=None):
             team__call__reminders_enabled=True,
         )
         .select_related(
-            "key_date", "team__call", "team__commission__institution", "team__supervisor__user"
+            "key_date",
+            "team__call",
+            "team__commission__institution",
+            "team__supervisor__user__profile",
         )
         .prefetch_related(
-            Prefetch("team__members", queryset=Student.objects.select_related("user"))
+            Prefetch("team__members", queryset=Student.objects.select_related("user__profile"))
         )
         .order_by("due_at", "pk")
     )

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -242,15 +242,19 @@ def feed(request, token):
     """The private calendar: no sign-in (calendar applications cannot), the token is the key."""
     # Tokens are URL-safe base64; anything else (NUL bytes included) is not looked up.
     valid = FEED_TOKEN.fullmatch(token) is not None
-    item = valid and CalendarFeed.objects.filter(token=token, revoked_at__isnull=True).first()
+    item = valid and (
+        CalendarFeed.objects.filter(token=token, revoked_at__isnull=True)
+        .select_related("user__profile", "commission")
+        .first()
+    )
     if not item:
         raise Http404(_("This calendar address is unknown or was replaced by a new one."))
     owner = item.commission.title if item.commission_id else item.user.get_full_name()
     title = f"MIAS — {owner}"
-    response = HttpResponse(
-        calendar.build(title, calendar.milestones_of(item)),
-        content_type="text/calendar; charset=utf-8",
-    )
+    # In the owner's language, whoever fetches it (a calendar server sends no preference).
+    with translation.override(calendar.language_of_feed(item)):
+        text = calendar.build(title, calendar.milestones_of(item))
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="mias.ics"'
     response["Cache-Control"] = "private, max-age=900"
     return response

@@ -421,7 +421,7 @@ def publish(call, user, accept_warnings=False, before_deadline=False):
         now = timezone.now()
         teams = list(
             Team.objects.filter(call=call)
-            .select_related("commission", "supervisor__user")
+            .select_related("commission", "supervisor__user__profile")
             .with_members()
         )
         if not teams:
@@ -436,7 +436,7 @@ def publish(call, user, accept_warnings=False, before_deadline=False):
                     f"team:{team.pk}:student:{student.pk}",
                     "team_student",
                     student.email,
-                    student.language,
+                    student.reader_language,
                     call=call,
                     params={"person": student.pk, "team": team.pk},
                 )
@@ -457,7 +457,7 @@ def publish(call, user, accept_warnings=False, before_deadline=False):
                 f"teams:{call.pk}:supervisor:{supervisor.pk}",
                 "team_supervisor",
                 supervisor.email,
-                supervisor.language,
+                supervisor.reader_language,
                 call=call,
                 params={"person": supervisor.pk},
             )

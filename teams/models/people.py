@@ -4,13 +4,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from commissions.accounts import language_of
 from commissions.models import Call, Commission, Sector, check_same_call
 from mias.validators import NOTE_TEXT, bounded_text
 
 
 class PersonQuerySet(models.QuerySet):
     def for_listing(self):
-        return self.select_related("user").order_by("user__last_name", "user__first_name", "pk")
+        return self.select_related("user__profile").order_by(
+            "user__last_name", "user__first_name", "pk"
+        )
 
 
 class Person(models.Model):
@@ -39,6 +42,11 @@ class Person(models.Model):
     @property
     def email(self):
         return self.user.email
+
+    @property
+    def reader_language(self):
+        """The language of this person's e-mails: their account's, else this record's."""
+        return language_of(self.user, self.language)
 
     @property
     def has_password(self):

@@ -35,7 +35,7 @@ def invite(person, again=False):
         fresh_key(key) if again else key,
         f"invitation_{role}",
         person.user.email,
-        person.language,
+        person.reader_language,
         call=person.call,
         params={"person": person.pk},
     )

@@ -1,8 +1,9 @@
-"""English dates for a Belgian programme: a 24-hour clock, as on the French pages.
+"""English dates, day first as in Belgium and Luxembourg, and a 24-hour clock: Django's
+"11:59 p.m." doubled the full stop of every sentence ending with a time."""
 
-Django's English "11:59 p.m." ends with a full stop, which doubled the one of every sentence
-ending with a date ("You can edit it until March 1, 2027, 11:59 p.m..").
-"""
-
+DATE_FORMAT = "l j F Y"
+DATETIME_FORMAT = "l j F Y, H:i"
+SHORT_DATE_FORMAT = "j M Y"
+SHORT_DATETIME_FORMAT = "j M Y, H:i"
 TIME_FORMAT = "H:i"
-DATETIME_FORMAT = "N j, Y, H:i"
+EXCEL_DATETIME_FORMAT = "d mmm yyyy hh:mm"

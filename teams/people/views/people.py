@@ -88,13 +88,15 @@ def invite(request, call):
 @require_POST
 def remind(request, call):
     """Remind the students who have not ranked yet (one e-mail each per click)."""
-    late = list(Student.objects.filter(call=call, ranked_at__isnull=True).select_related("user"))
+    late = list(
+        Student.objects.filter(call=call, ranked_at__isnull=True).select_related("user__profile")
+    )
     for student in late:
         queue_email(
             fresh_key(f"ranking_reminder:{student.pk}"),
             "ranking_reminder",
             student.email,
-            student.language,
+            student.reader_language,
             call=call,
             params={"person": student.pk},
         )
