@@ -141,6 +141,8 @@ EXPECTED = {
     "teams:follow_export": ("get", COORD_ONLY),
     "teams:follow_done": ("post", only(302)),
     "teams:reminders": ("get", COORD_ONLY),
+    # Across years: a programme's pages, for its coordinators.
+    "insights:archive": ("get", COORD_ONLY),
 }
 
 
@@ -204,6 +206,7 @@ def world(call, vocab, django_user_model, django_capture_on_commit_callbacks):
     }
     args = {
         "slug": call.slug,
+        "programme": call.programme.slug,
         "kind": "students",
         "number": run.number,
         "uidb64": "MQ",

@@ -136,6 +136,25 @@ class Call(models.Model):
     def get_submit_url(self):
         return reverse("commissions:submit", args=[self.slug])
 
+    def lab_ends_at(self):
+        """When the year's lab ends: the latest 'end of the lab' key date (else None)."""
+        ends = [
+            kd.ends_at or kd.starts_at for kd in self.key_dates.all() if kd.kind == KeyDate.Kind.END
+        ]
+        return max(ends) if ends else None
+
+    def is_finished(self, now=None, lab_ends_at=False):
+        """A finished year is read-only: archived, or its lab's end date has passed.
+
+        `lab_ends_at` may carry the end already read (an annotation), saving the query.
+        """
+        if self.status == self.Status.ARCHIVED:
+            return True
+        if self.status in (self.Status.DRAFT, self.Status.OPEN):
+            return False
+        end = self.lab_ends_at() if lab_ends_at is False else lab_ends_at
+        return end is not None and end <= (now or timezone.now())
+
     def retention_until(self):
         ends = [kd.starts_at for kd in self.key_dates.all() if kd.kind == KeyDate.Kind.END]
         base = max(ends) if ends else self.deadline
