@@ -24,7 +24,7 @@ def refuse_finished(request, call):
     return render(request, "commissions/finished.html", {"call": call}, status=403)
 
 
-def _call_view(allowed):
+def _call_view(allowed, changes_call=True):
     def decorator(view):
         @wraps(view)
         def wrapper(request, slug, *args, **kwargs):
@@ -33,7 +33,7 @@ def _call_view(allowed):
             call = get_object_or_404(Call.objects.select_related("programme"), slug=slug)
             if not allowed(request.user, call):
                 raise PermissionDenied
-            if request.method not in SAFE_METHODS and call.is_finished():
+            if changes_call and request.method not in SAFE_METHODS and call.is_finished():
                 return refuse_finished(request, call)
             return view(request, call, *args, **kwargs)
 
@@ -45,6 +45,9 @@ def _call_view(allowed):
 # The view receives the call instead of its slug.
 coordinator_view = _call_view(rules.is_coordinator)
 workspace_view = _call_view(rules.can_open_workspace)
+# For coordinator views whose POSTs leave the call as it is (copying it into next year), so
+# they also work on a finished year.
+coordinator_reading_view = _call_view(rules.is_coordinator, changes_call=False)
 
 
 def programme_view(view):

@@ -26,3 +26,7 @@ workspace_links = Signal()
 # A section of a commission's review page for coordinators. Receivers get `request` and
 # `commission` and return HTML, or None.
 review_section = Signal()
+
+# Tabs of a call's coordinator workspace. Receivers get `call` and return a list of
+# (label, url, name); `name` is what a page passes as `active` to mark its tab.
+call_links = Signal()

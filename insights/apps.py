@@ -15,4 +15,5 @@ class InsightsConfig(AppConfig):
         from insights import hooks
 
         commissions_signals.workspace_links.connect(hooks.workspace_links, dispatch_uid="insights")
+        commissions_signals.call_links.connect(hooks.call_links, dispatch_uid="insights")
         commissions_signals.review_section.connect(hooks.review_section, dispatch_uid="insights")

@@ -12,3 +12,9 @@ def workspace_links(sender, programme, user, **kwargs):
 
 def review_section(sender, request, commission, **kwargs):
     return None
+
+
+def call_links(sender, call, **kwargs):
+    return [
+        (_("Prepare the next call"), reverse("insights:prepare", args=[call.slug]), "prepare"),
+    ]

@@ -143,6 +143,8 @@ EXPECTED = {
     "teams:reminders": ("get", COORD_ONLY),
     # Across years: a programme's pages, for its coordinators.
     "insights:archive": ("get", COORD_ONLY),
+    "insights:prepare": ("get", COORD_ONLY),
+    "insights:prepared": ("get", COORD_ONLY),
 }
 
 

@@ -12,7 +12,9 @@ from commissions.models.calls import (
     Sector,
     Vocabulary,
     copy_call,
+    copy_slug,
     parse_reminder_days,
+    shifted_year,
     validate_reminder_days,
     weeks_for_years,
 )
@@ -54,6 +56,8 @@ __all__ = [
     "PastConsultancy",
     "weeks_for_years",
     "copy_call",
+    "copy_slug",
+    "shifted_year",
     "Institution",
     "CommissionQuerySet",
     "Commission",

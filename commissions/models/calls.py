@@ -354,16 +354,25 @@ def weeks_for_years(years):
     return round(years * 365.2425 / 7)
 
 
+def shifted_year(academic_year, years):
+    """'2024-2025', 1 -> '2025-2026'."""
+    start_year = int(academic_year[:4]) + years
+    return f"{start_year}-{start_year + 1}"
+
+
+def copy_slug(call, years):
+    return f"{call.programme.slug}-{shifted_year(call.academic_year, years)}"[:50]
+
+
 def copy_call(call, years, status=Call.Status.DRAFT):
     """A new call `years` later with the same settings, key dates and criteria."""
     shift = timedelta(weeks=weeks_for_years(years))
-    start_year = int(call.academic_year[:4]) + years
-    academic_year = f"{start_year}-{start_year + 1}"
+    academic_year = shifted_year(call.academic_year, years)
     with transaction.atomic():
         new = Call.objects.create(
             programme=call.programme,
             academic_year=academic_year,
-            slug=f"{call.programme.slug}-{academic_year}"[:50],
+            slug=copy_slug(call, years),
             title=call.title.replace(call.academic_year, academic_year),
             opens_at=call.opens_at + shift,
             deadline=call.deadline + shift,
@@ -375,6 +384,11 @@ def copy_call(call, years, status=Call.Status.DRAFT):
             contact_name=call.contact_name,
             contact_email=call.contact_email,
             retention_years=call.retention_years,
+            reminders_enabled=call.reminders_enabled,
+            reminder_days=call.reminder_days,
+            preferences_deadline=(
+                call.preferences_deadline + shift if call.preferences_deadline else None
+            ),
         )
         KeyDate.objects.bulk_create(
             [
