@@ -1,17 +1,30 @@
 """What insights adds to the pages of the apps below (receivers of commissions' signals)."""
 
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from insights.organisations.history import earlier_commissions
 
 
 def workspace_links(sender, programme, user, **kwargs):
     return [
         (_("Archive of every year"), reverse("insights:archive", args=[programme.slug])),
+        (_("Organisations"), reverse("insights:organisations", args=[programme.slug])),
     ]
 
 
 def review_section(sender, request, commission, **kwargs):
-    return None
+    """First-time or returning: the institution's earlier commissions to the programme."""
+    return render_to_string(
+        "insights/organisations/_marker.html",
+        {
+            "commission": commission,
+            "earlier": earlier_commissions(commission),
+            "programme": commission.call.programme,
+        },
+        request=request,
+    )
 
 
 def call_links(sender, call, **kwargs):

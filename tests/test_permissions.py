@@ -144,6 +144,8 @@ EXPECTED = {
     # Across years: a programme's pages, for its coordinators.
     "insights:archive": ("get", COORD_ONLY),
     "insights:prepare": ("get", COORD_ONLY),
+    "insights:organisations": ("get", COORD_ONLY),
+    "insights:organisation": ("get", COORD_ONLY),
     "insights:prepared": ("get", COORD_ONLY),
 }
 
@@ -223,6 +225,7 @@ def world(call, vocab, django_user_model, django_capture_on_commit_callbacks):
         "commissions:confirm_run": {"number": selection.number},
         "commissions:resend_email": {"pk": Email.objects.filter(call=call).first().pk},
         "teams:team": {"pk": team.pk},
+        "insights:organisation": {"pk": team.commission.institution_id},
         "teams:set_supervisor": {"pk": team.pk},
         "teams:lock": {"pk": team.pk},
         "teams:roster_review": {"pk": roster.pk},
