@@ -11,6 +11,7 @@ def workspace_links(sender, programme, user, **kwargs):
     return [
         (_("Archive of every year"), reverse("insights:archive", args=[programme.slug])),
         (_("Organisations"), reverse("insights:organisations", args=[programme.slug])),
+        (_("Analytics"), reverse("insights:analytics", args=[programme.slug])),
     ]
 
 

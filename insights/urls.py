@@ -1,5 +1,6 @@
 from django.urls import path
 
+from insights.analytics import views as analytics
 from insights.archive import views as archive
 from insights.nextcall import views as nextcall
 from insights.organisations import views as organisations
@@ -17,6 +18,12 @@ urlpatterns = [
         "programmes/<slug:programme>/organisations/<id:pk>/",
         organisations.organisation,
         name="organisation",
+    ),
+    path("programmes/<slug:programme>/analyses/", analytics.analytics, name="analytics"),
+    path(
+        "programmes/<slug:programme>/analyses/<slug:chart>.xlsx",
+        analytics.download,
+        name="analytics_download",
     ),
     path("coordination/<slug:slug>/annee-suivante/", nextcall.prepare, name="prepare"),
     path("coordination/<slug:slug>/brouillon/", nextcall.prepared, name="prepared"),

@@ -146,6 +146,8 @@ EXPECTED = {
     "insights:prepare": ("get", COORD_ONLY),
     "insights:organisations": ("get", COORD_ONLY),
     "insights:organisation": ("get", COORD_ONLY),
+    "insights:analytics": ("get", COORD_ONLY),
+    "insights:analytics_download": ("get", COORD_ONLY),
     "insights:prepared": ("get", COORD_ONLY),
 }
 
@@ -213,6 +215,7 @@ def world(call, vocab, django_user_model, django_capture_on_commit_callbacks):
         "programme": call.programme.slug,
         "kind": "students",
         "number": run.number,
+        "chart": "submissions",
         "uidb64": "MQ",
         "token": "not-a-real-token",
         "page_view_restriction_id": 999,
