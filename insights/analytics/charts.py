@@ -31,11 +31,19 @@ def _open(title, width=WIDTH, height=HEIGHT):
     ]
 
 
+def _divisions(top_value):
+    """4 gridlines when a quarter is a round number (or below 1), else 5 when a fifth is."""
+    if top_value <= 1 or float(top_value / 4).is_integer():
+        return 4
+    return 5 if float(top_value / 5).is_integer() else 4
+
+
 def _axis(parts, top_value, unit=""):
     plot_h = HEIGHT - TOP - BOTTOM
-    for i in range(5):
-        value = top_value * i / 4
-        y = TOP + plot_h - plot_h * i / 4
+    n = _divisions(top_value)
+    for i in range(n + 1):
+        value = top_value * i / n
+        y = TOP + plot_h - plot_h * i / n
         label = f"{value:g}{unit}"
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
@@ -58,8 +66,9 @@ def _legend(parts, names):
 
 def _x_label(x, text, count):
     text = str(text)
-    if count > 8 and len(text) > 9:
-        text = text[:8] + "…"
+    room = int((WIDTH - LEFT - RIGHT) / max(1, count) / 6.5)  # characters that fit
+    if len(text) > room:
+        text = text[: max(3, room - 1)] + "…"
     return (
         f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" fill="#212529">'
         f"{escape(text)}</text>"
@@ -124,7 +133,7 @@ def grid(title, rows, columns, cells):
     cell_w = max(36, min(90, (WIDTH - 150) / max(1, len(columns))))
     cell_h = 26
     width = int(150 + cell_w * len(columns) + 8)
-    height = int(TOP + cell_h * len(rows) + 70)
+    height = int(TOP + cell_h * len(rows) + 110)
     parts = _open(title, width, height)
     for c, column in enumerate(columns):
         x = 150 + c * cell_w + cell_w / 2
