@@ -30,5 +30,26 @@ def review_section(sender, request, commission, **kwargs):
 
 def call_links(sender, call, **kwargs):
     return [
+        (_("Survey"), reverse("insights:survey_results", args=[call.slug]), "survey"),
         (_("Prepare the next call"), reverse("insights:prepare", args=[call.slug]), "prepare"),
     ]
+
+
+def portal_section(sender, request, commission, token, forms, **kwargs):
+    """The institution's last word, once its team's oral presentation has come."""
+    from insights.models import OralFeedback
+    from insights.surveys.forms import OralFeedbackForm
+    from insights.surveys.views import oral_team
+
+    team = oral_team(commission)
+    if team is None:
+        return None
+    given = OralFeedback.objects.filter(team=team).first()
+    form = forms.get("oral") or OralFeedbackForm(
+        initial={"usefulness": given.usefulness, "comment": given.comment} if given else None
+    )
+    return render_to_string(
+        "insights/surveys/_portal_oral.html",
+        {"form": form, "given": given, "token": token},
+        request=request,
+    )

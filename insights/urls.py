@@ -4,6 +4,7 @@ from insights.analytics import views as analytics
 from insights.archive import views as archive
 from insights.nextcall import views as nextcall
 from insights.organisations import views as organisations
+from insights.surveys import views as surveys
 
 app_name = "insights"
 
@@ -25,6 +26,11 @@ urlpatterns = [
         analytics.download,
         name="analytics_download",
     ),
+    path("enquete/<slug:slug>/", surveys.survey, name="survey"),
+    path("coordination/<slug:slug>/enquete/", surveys.results, name="survey_results"),
+    path("coordination/<slug:slug>/enquete/envoyer/", surveys.send, name="survey_send"),
+    path("coordination/<slug:slug>/enquete/rappel/", surveys.remind, name="survey_remind"),
+    path("commande/<str:token>/presentation/", surveys.oral_feedback, name="oral_feedback"),
     path("coordination/<slug:slug>/annee-suivante/", nextcall.prepare, name="prepare"),
     path("coordination/<slug:slug>/brouillon/", nextcall.prepared, name="prepared"),
 ]

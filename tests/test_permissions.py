@@ -148,6 +148,14 @@ EXPECTED = {
     "insights:organisation": ("get", COORD_ONLY),
     "insights:analytics": ("get", COORD_ONLY),
     "insights:analytics_download": ("get", COORD_ONLY),
+    "insights:survey": (
+        "get",
+        everyone(404, anonymous=LOGIN, institution=LOGIN, student=200, other_student=200),
+    ),
+    "insights:survey_results": ("get", COORD_ONLY),
+    "insights:survey_send": ("post", only(302)),
+    "insights:survey_remind": ("post", only(302)),
+    "insights:oral_feedback": ("post", everyone(404)),  # before the oral presentation
     "insights:prepared": ("get", COORD_ONLY),
 }
 

@@ -23,8 +23,16 @@ from commissions.models import (
     ReviewAssignment,
     Sector,
 )
+from insights.models import OralFeedback, PeerRating, SurveyAnswer
 from teams.models import Feedback, Milestone, Preference, Student, Supervisor, Team
 
+LEARNT = [
+    "Mener un entretien avec des professionnel·les de terrain.",
+    "Traduire une demande floue en question de recherche.",
+    "Travailler en équipe sous contrainte de temps.",
+    "Présenter des recommandations à une direction.",
+    "Articuler théorie et pratique de l'intervention sociale.",
+]
 ORGS = [
     "Maison de quartier", "CPAS", "Lire et Écrire", "Service d'aide à la jeunesse",
     "Centre de santé mentale", "Maison médicale", "Restaurant social", "AMO",
@@ -283,4 +291,45 @@ def _teams(call, selected, key_dates, rng, prefix):
             if rng.random() < 0.85
         ]
     )
+    _surveys(call, teams, students, rng)
     return teams
+
+
+def _surveys(call, teams, students, rng):
+    """Most students answer the survey and rate their teammates; institutions the oral."""
+    answered = [s for s in students if rng.random() < 0.8]
+    at = call.deadline + timedelta(days=410)
+    SurveyAnswer.objects.bulk_create(
+        [
+            SurveyAnswer(
+                student=s,
+                call=call,
+                team_id=s.team_id,
+                commission_rating=rng.choices([2, 3, 4, 5], [1, 3, 5, 3])[0],
+                supervisor_rating=rng.choices([2, 3, 4, 5], [1, 2, 5, 4])[0],
+                team_rating=rng.choices([1, 2, 3, 4, 5], [1, 1, 3, 5, 3])[0],
+                satisfaction=rng.choices([2, 3, 4, 5], [1, 3, 6, 3])[0],
+                learnt=rng.choice(LEARNT),
+                answered_at=at,
+            )
+            for s in answered
+        ]
+    )
+    by_team = {}
+    for s in students:
+        by_team.setdefault(s.team_id, []).append(s)
+    PeerRating.objects.bulk_create(
+        [
+            PeerRating(rater=s, peer=mate, score=rng.choices([2, 3, 4, 5], [1, 2, 5, 3])[0])
+            for s in answered
+            for mate in by_team[s.team_id]
+            if mate.pk != s.pk
+        ]
+    )
+    OralFeedback.objects.bulk_create(
+        [
+            OralFeedback(team=t, usefulness=rng.choices([3, 4, 5], [2, 5, 3])[0], submitted_at=at)
+            for t in teams
+            if rng.random() < 0.7
+        ]
+    )

@@ -8,6 +8,7 @@ from django.db.models import F
 
 from commissions.models import Call, Commission, Review
 from insights.analytics.stats import Score, Step, Submission
+from insights.models import SurveyAnswer
 from teams.models import Feedback, Milestone, Preference
 
 
@@ -110,6 +111,13 @@ def read(programme, years, all_years):
             **{f"team__call__{k}": v for k, v in in_years.items()},
         )
         .values_list("team__call__academic_year", "usefulness")
+        .order_by()
+    )
+    data.satisfaction = list(
+        SurveyAnswer.objects.filter(
+            call__programme=programme, **{f"call__{k}": v for k, v in in_years.items()}
+        )
+        .values_list("call__academic_year", "satisfaction")
         .order_by()
     )
     return data
