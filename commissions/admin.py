@@ -307,5 +307,6 @@ class SelectionRunAdmin(ProgrammeScopedAdmin):
 
 @admin.register(PastConsultancy)
 class PastConsultancyAdmin(admin.ModelAdmin):
-    list_display = ["sector", "summary", "academic_year", "order"]
-    list_filter = ["programme", "sector"]
+    list_display = ["sector", "summary", "academic_year", "order", "hidden"]
+    list_filter = ["programme", "sector", "hidden"]
+    raw_id_fields = ["commission"]

@@ -12,6 +12,7 @@ def workspace_links(sender, programme, user, **kwargs):
         (_("Archive of every year"), reverse("insights:archive", args=[programme.slug])),
         (_("Organisations"), reverse("insights:organisations", args=[programme.slug])),
         (_("Analytics"), reverse("insights:analytics", args=[programme.slug])),
+        (_("Library of past consultancies"), reverse("insights:library", args=[programme.slug])),
     ]
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from insights.analytics import views as analytics
 from insights.archive import views as archive
+from insights.library import views as library
 from insights.nextcall import views as nextcall
 from insights.organisations import views as organisations
 from insights.surveys import views as surveys
@@ -25,6 +26,12 @@ urlpatterns = [
         "programmes/<slug:programme>/analyses/<slug:chart>.xlsx",
         analytics.download,
         name="analytics_download",
+    ),
+    path("programmes/<slug:programme>/bibliotheque/", library.library, name="library"),
+    path(
+        "programmes/<slug:programme>/bibliotheque/<id:pk>/masquer/",
+        library.toggle,
+        name="library_toggle",
     ),
     path("enquete/<slug:slug>/", surveys.survey, name="survey"),
     path("coordination/<slug:slug>/enquete/", surveys.results, name="survey_results"),

@@ -148,6 +148,8 @@ EXPECTED = {
     "insights:organisation": ("get", COORD_ONLY),
     "insights:analytics": ("get", COORD_ONLY),
     "insights:analytics_download": ("get", COORD_ONLY),
+    "insights:library": ("get", COORD_ONLY),
+    "insights:library_toggle": ("post", only(404)),  # no entry in the programme
     "insights:survey": (
         "get",
         everyone(404, anonymous=LOGIN, institution=LOGIN, student=200, other_student=200),
@@ -237,6 +239,7 @@ def world(call, vocab, django_user_model, django_capture_on_commit_callbacks):
         "commissions:resend_email": {"pk": Email.objects.filter(call=call).first().pk},
         "teams:team": {"pk": team.pk},
         "insights:organisation": {"pk": team.commission.institution_id},
+        "insights:library_toggle": {"pk": 999999},
         "teams:set_supervisor": {"pk": team.pk},
         "teams:lock": {"pk": team.pk},
         "teams:roster_review": {"pk": roster.pk},

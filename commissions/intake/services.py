@@ -31,6 +31,7 @@ def submit_commission(form, language):
     commission.accepted_commitments = form.accepted_commitments()
     commission.consent_text = str(form.consent_text)
     commission.consent_at = timezone.now()
+    commission.library_consent = bool(data.get("library_consent"))
     commission.submitter_language = language
     commission.save()
     commission.record(

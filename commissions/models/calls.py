@@ -339,11 +339,23 @@ class PastConsultancy(models.Model):
     summary = models.TextField(_("summary"))
     academic_year = models.CharField(_("academic year"), max_length=9, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    commission = models.OneToOneField(
+        "commissions.Commission",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="library_entry",
+        verbose_name=_("from the commission"),
+        help_text=_("Listed from a finished year's commission whose institution agreed."),
+    )
+    hidden = models.BooleanField(
+        _("hidden"), default=False, help_text=_("Not shown on the call pages.")
+    )
 
     class Meta:
         verbose_name = _("past consultancy")
         verbose_name_plural = _("past consultancies")
-        ordering = ["order", "pk"]
+        ordering = ["order", "-academic_year", "pk"]
 
     def __str__(self):
         return f"{self.sector}: {self.summary[:60]}"

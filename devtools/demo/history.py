@@ -165,6 +165,7 @@ def _build_year(
                 intervention_context=rng.choice(contexts),
                 languages=["fr"],
                 status=Commission.Status.DECLINED,
+                library_consent=rng.random() < 0.6,
                 submitted_at=deadline - timedelta(hours=min(hours_before, 24 * 59)),
             )
         )
