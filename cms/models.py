@@ -68,7 +68,9 @@ class CallPage(Page):
             commitments=call.commitments(),
             criteria=list(call.criteria.all()),
             past_consultancies=list(
-                PastConsultancy.objects.filter(programme=call.programme).select_related("sector")
+                PastConsultancy.objects.filter(
+                    programme=call.programme, hidden=False
+                ).select_related("sector")
             ),
             is_open=call.accepts_submissions(now),
             not_yet_open=call.not_yet_open(now),

@@ -11,15 +11,22 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from commissions import rules
-from commissions.models import AccessToken, Call
+from commissions.models import AccessToken, Call, Programme
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-def _call_view(allowed):
+def refuse_finished(request, call):
+    """A finished year is read-only: every change is refused, with the reason."""
+    return render(request, "commissions/finished.html", {"call": call}, status=403)
+
+
+def _call_view(allowed, changes_call=True):
     def decorator(view):
         @wraps(view)
         def wrapper(request, slug, *args, **kwargs):
@@ -28,6 +35,8 @@ def _call_view(allowed):
             call = get_object_or_404(Call.objects.select_related("programme"), slug=slug)
             if not allowed(request.user, call):
                 raise PermissionDenied
+            if changes_call and request.method not in SAFE_METHODS and call.is_finished():
+                return refuse_finished(request, call)
             return view(request, call, *args, **kwargs)
 
         return wrapper
@@ -38,6 +47,24 @@ def _call_view(allowed):
 # The view receives the call instead of its slug.
 coordinator_view = _call_view(rules.is_coordinator)
 workspace_view = _call_view(rules.can_open_workspace)
+# For coordinator views whose POSTs leave the call as it is (copying it into next year), so
+# they also work on a finished year.
+coordinator_reading_view = _call_view(rules.is_coordinator, changes_call=False)
+
+
+def programme_view(view):
+    """A coordinator's page of a whole programme: the view receives the programme."""
+
+    @wraps(view)
+    def wrapper(request, programme, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        found = get_object_or_404(Programme, slug=programme)
+        if not rules.is_programme_coordinator(request.user, found):
+            raise PermissionDenied
+        return view(request, found, *args, **kwargs)
+
+    return wrapper
 
 
 def commission_for_token(token, request=None):

@@ -373,5 +373,6 @@ class SelectionRunAdmin(ProgrammeScopedAdmin):
 @admin.register(PastConsultancy)
 class PastConsultancyAdmin(ProgrammeScopedAdmin):
     programme_path = "programme"
-    list_display = ["sector", "summary", "academic_year", "order"]
-    list_filter = [*only_related("programme"), "sector"]
+    list_display = ["sector", "summary", "academic_year", "order", "hidden"]
+    list_filter = [*only_related("programme"), "sector", "hidden"]
+    raw_id_fields = ["commission"]

@@ -17,6 +17,12 @@ def is_coordinator(user, call):
     )
 
 
+def is_programme_coordinator(user, programme):
+    return user.is_authenticated and (
+        user.is_superuser or programme.pk in coordinated_programme_ids(user)
+    )
+
+
 def can_open_workspace(user, call):
     """Coordinators, and reviewers with at least one commission of the call to score."""
     if is_coordinator(user, call):

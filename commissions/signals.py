@@ -18,3 +18,15 @@ contact_export = Signal()
 # contact_erase: also get `scrubber` (commissions.privacy.contacts.Scrubber) and erase or
 # scrub their own copies; return a dict of counts, merged into the erasure's report.
 contact_erase = Signal()
+
+# Links on the coordinators' home, per programme. Receivers get `programme` and `user` and
+# return a list of (label, url).
+workspace_links = Signal()
+
+# A section of a commission's review page for coordinators. Receivers get `request` and
+# `commission` and return HTML, or None.
+review_section = Signal()
+
+# Tabs of a call's coordinator workspace. Receivers get `call` and return a list of
+# (label, url, name); `name` is what a page passes as `active` to mark its tab.
+call_links = Signal()

@@ -37,6 +37,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "commissions",
     "teams",
+    "insights",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -142,6 +142,24 @@ EXPECTED = {
     "teams:follow_export": ("get", COORD_ONLY),
     "teams:follow_done": ("post", only(302)),
     "teams:reminders": ("get", COORD_ONLY),
+    # Across years: a programme's pages, for its coordinators.
+    "insights:archive": ("get", COORD_ONLY),
+    "insights:prepare": ("get", COORD_ONLY),
+    "insights:organisations": ("get", COORD_ONLY),
+    "insights:organisation": ("get", COORD_ONLY),
+    "insights:analytics": ("get", COORD_ONLY),
+    "insights:analytics_download": ("get", COORD_ONLY),
+    "insights:library": ("get", COORD_ONLY),
+    "insights:library_toggle": ("post", only(404)),  # no entry in the programme
+    "insights:survey": (
+        "get",
+        everyone(404, anonymous=LOGIN, institution=LOGIN, student=200, other_student=200),
+    ),
+    "insights:survey_results": ("get", COORD_ONLY),
+    "insights:survey_send": ("post", only(302)),
+    "insights:survey_remind": ("post", only(302)),
+    "insights:oral_feedback": ("post", everyone(404)),  # before the oral presentation
+    "insights:prepared": ("get", COORD_ONLY),
 }
 
 
@@ -205,8 +223,10 @@ def world(call, vocab, django_user_model, django_capture_on_commit_callbacks):
     }
     args = {
         "slug": call.slug,
+        "programme": call.programme.slug,
         "kind": "students",
         "number": run.number,
+        "chart": "submissions",
         "uidb64": "MQ",
         "token": "not-a-real-token",
         "page_view_restriction_id": 999,
@@ -219,6 +239,8 @@ def world(call, vocab, django_user_model, django_capture_on_commit_callbacks):
         "commissions:confirm_run": {"number": selection.number},
         "commissions:resend_email": {"pk": Email.objects.filter(call=call).first().pk},
         "teams:team": {"pk": team.pk},
+        "insights:organisation": {"pk": team.commission.institution_id},
+        "insights:library_toggle": {"pk": 999999},
         "teams:set_supervisor": {"pk": team.pk},
         "teams:lock": {"pk": team.pk},
         "teams:roster_review": {"pk": roster.pk},

@@ -213,6 +213,13 @@ class SubmissionForm(CommissionForm):
     consent = forms.BooleanField(
         error_messages={"required": _("We need your consent to process this submission.")},
     )
+    library_consent = forms.BooleanField(
+        label=_(
+            "Once the year is over, the MIAS may list this commission (its title, sector and "
+            "question, without any name) as an example on its future calls."
+        ),
+        required=False,
+    )
     # Honeypot: hidden from people, filled in by bots.
     nickname = forms.CharField(
         required=False,
@@ -282,7 +289,7 @@ class SubmissionForm(CommissionForm):
             self.contact_fieldset(),
             self.commission_fieldset(),
             commitments,
-            Fieldset(_("Data protection"), "consent"),
+            Fieldset(_("Data protection"), "consent", "library_consent"),
             HTML('<div class="visually-hidden" aria-hidden="true">'),
             "nickname",
             HTML("</div>"),

@@ -31,6 +31,7 @@ def submit_commission(form, language):
     commission.accepted_commitments = form.accepted_commitments()
     commission.consent_text = str(form.consent_text)
     commission.consent_at = timezone.now()
+    commission.library_consent = bool(data.get("library_consent"))
     # The contact's choice on the form; the page's language when the form had none.
     commission.submitter_language = data.get("submitter_language") or language
     commission.save()

@@ -14,7 +14,9 @@ from commissions.models.calls import (
     Vocabulary,
     check_same_call,
     copy_call,
+    copy_slug,
     parse_reminder_days,
+    shifted_year,
     validate_reminder_days,
     weeks_for_years,
 )
@@ -58,6 +60,8 @@ __all__ = [
     "weeks_for_years",
     "copy_call",
     "check_same_call",
+    "copy_slug",
+    "shifted_year",
     "Institution",
     "CommissionQuerySet",
     "Commission",

@@ -167,6 +167,25 @@ class Call(models.Model):
     def get_submit_url(self):
         return reverse("commissions:submit", args=[self.slug])
 
+    def lab_ends_at(self):
+        """When the year's lab ends: the latest 'end of the lab' key date (else None)."""
+        ends = [
+            kd.ends_at or kd.starts_at for kd in self.key_dates.all() if kd.kind == KeyDate.Kind.END
+        ]
+        return max(ends) if ends else None
+
+    def is_finished(self, now=None, lab_ends_at=False):
+        """A finished year is read-only: archived, or its lab's end date has passed.
+
+        `lab_ends_at` may carry the end already read (an annotation), saving the query.
+        """
+        if self.status == self.Status.ARCHIVED:
+            return True
+        if self.status in (self.Status.DRAFT, self.Status.OPEN):
+            return False
+        end = self.lab_ends_at() if lab_ends_at is False else lab_ends_at
+        return end is not None and end <= (now or timezone.now())
+
     def retention_until(self):
         ends = [kd.starts_at for kd in self.key_dates.all() if kd.kind == KeyDate.Kind.END]
         base = max(ends) if ends else self.deadline
@@ -352,11 +371,23 @@ class PastConsultancy(models.Model):
     summary = bounded_text(_("summary"))
     academic_year = models.CharField(_("academic year"), max_length=9, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    commission = models.OneToOneField(
+        "commissions.Commission",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="library_entry",
+        verbose_name=_("from the commission"),
+        help_text=_("Listed from a finished year's commission whose institution agreed."),
+    )
+    hidden = models.BooleanField(
+        _("hidden"), default=False, help_text=_("Not shown on the call pages.")
+    )
 
     class Meta:
         verbose_name = _("past consultancy")
         verbose_name_plural = _("past consultancies")
-        ordering = ["order", "pk"]
+        ordering = ["order", "-academic_year", "pk"]
 
     def __str__(self):
         return f"{self.sector}: {self.summary[:60]}"
@@ -367,16 +398,25 @@ def weeks_for_years(years):
     return round(years * 365.2425 / 7)
 
 
+def shifted_year(academic_year, years):
+    """'2024-2025', 1 -> '2025-2026'."""
+    start_year = int(academic_year[:4]) + years
+    return f"{start_year}-{start_year + 1}"
+
+
+def copy_slug(call, years):
+    return f"{call.programme.slug}-{shifted_year(call.academic_year, years)}"[:50]
+
+
 def copy_call(call, years, status=Call.Status.DRAFT):
     """A new call `years` later with the same settings, key dates and criteria."""
     shift = timedelta(weeks=weeks_for_years(years))
-    start_year = int(call.academic_year[:4]) + years
-    academic_year = f"{start_year}-{start_year + 1}"
+    academic_year = shifted_year(call.academic_year, years)
     with transaction.atomic():
         new = Call.objects.create(
             programme=call.programme,
             academic_year=academic_year,
-            slug=f"{call.programme.slug}-{academic_year}"[:50],
+            slug=copy_slug(call, years),
             title=call.title.replace(call.academic_year, academic_year),
             opens_at=call.opens_at + shift,
             deadline=call.deadline + shift,
@@ -388,6 +428,11 @@ def copy_call(call, years, status=Call.Status.DRAFT):
             contact_name=call.contact_name,
             contact_email=call.contact_email,
             retention_years=call.retention_years,
+            reminders_enabled=call.reminders_enabled,
+            reminder_days=call.reminder_days,
+            preferences_deadline=(
+                call.preferences_deadline + shift if call.preferences_deadline else None
+            ),
         )
         KeyDate.objects.bulk_create(
             [

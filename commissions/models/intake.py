@@ -163,6 +163,11 @@ class Commission(models.Model):
     )
     consent_text = models.TextField(_("consent text"), blank=True)
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    library_consent = models.BooleanField(
+        _("may be listed as an example on future calls"),
+        default=False,
+        help_text=_("Once the year is over: its title, sector and question."),
+    )
     submitter_language = models.CharField(_("language"), max_length=8, default="fr")
     status = models.CharField(_("status"), max_length=14, choices=Status, default=Status.SUBMITTED)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)

@@ -21,6 +21,7 @@ from commissions.models import (
     Criterion,
     InterventionContext,
     Note,
+    Programme,
     Review,
     ReviewAssignment,
     Sector,
@@ -33,6 +34,8 @@ from commissions.review.reviewing import (
     record_review_submission,
     similar_commissions,
 )
+from commissions.roles import REVIEWERS
+from commissions.signals import review_section, workspace_links
 from mias.ids import parse_id
 
 logger = logging.getLogger(__name__)
@@ -191,6 +194,15 @@ def review_commission(request, call, pk):
             "aggregate": (
                 call_aggregates(call, [commission.pk]).get(commission.pk) if coordinator else None
             ),
+            "sections": [
+                html
+                for _receiver, html in review_section.send(
+                    sender=Commission, request=request, commission=commission
+                )
+                if html
+            ]
+            if coordinator
+            else [],
         },
     )
 
@@ -286,6 +298,21 @@ def workspace_home(request):
     calls = list(calls)
     if not calls:
         raise PermissionDenied
-    return render(
-        request, "commissions/review/home.html", {"calls": calls, "to_review": notify.queue(user)}
-    )
+    programmes = {}
+    for call in calls:
+        if rules.is_coordinator(user, call):
+            programmes.setdefault(call.programme_id, call.programme)
+    links = [
+        (
+            programme,
+            [
+                link
+                for _receiver, found in workspace_links.send(
+                    sender=Programme, programme=programme, user=user
+                )
+                for link in (found or [])
+            ],
+        )
+        for programme in programmes.values()
+    ]
+    return render(request, "commissions/review/home.html", {"calls": calls, "links": links, "to_review": notify.queue(user)})

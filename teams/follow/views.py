@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from commissions.access import coordinator_view
+from commissions.access import coordinator_view, refuse_finished
 from commissions.review.notify import queue as review_queue
 from commissions.rules import is_coordinator
 from mias.excel import xlsx_response
@@ -107,6 +107,8 @@ def milestone_update(request, pk, milestone):
         rules.is_team_supervisor(request.user, team) or is_coordinator(request.user, team.call)
     ):
         raise Http404
+    if team.call.is_finished():
+        return refuse_finished(request, team.call)
     item = _milestone_or_404(team, milestone)
     form = MilestoneForm(request.POST)
     if form.is_valid():
@@ -129,6 +131,8 @@ def milestone_move(request, pk, milestone):
     team = _team_or_404(request.user, pk)
     if not is_coordinator(request.user, team.call):
         raise Http404
+    if team.call.is_finished():
+        return refuse_finished(request, team.call)
     item = _milestone_or_404(team, milestone)
     if request.POST.get("reset"):
         following.reset_milestone(item, request.user)

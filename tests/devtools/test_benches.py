@@ -121,3 +121,17 @@ def test_bench_dashboards_times_the_follow_up_pages(bench_database_url):
         assert type(timing["queries"]) is int and timing["queries"] > 0
         assert timing["errors"] == 0
         assert 0 < timing["median_ms"] <= timing["p95_ms"]
+
+
+def test_bench_analytics_times_the_analytics_page(bench_database_url):
+    result = run(
+        "bench_analytics",
+        "--years=2",
+        "--submissions=12",
+        "--requests=3",
+        "--warmup=1",
+        f"--use-database={bench_database_url}",
+    )
+    assert (result["years"], result["submissions_per_year"], result["requests"]) == (2, 12, 3)
+    assert result["errors"] == 0 and type(result["queries"]) is int and result["queries"] > 0
+    assert 0 < result["median_ms"] <= result["p95_ms"]
