@@ -260,9 +260,10 @@ class CommissionAdmin(ProgrammeScopedAdmin):
 
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin):
-    list_display = ["name", "legal_form", "sector", "city", "commission_count"]
-    list_filter = ["legal_form", "sector"]
-    search_fields = ["name", "city"]
+    list_display = ["name", "key", "legal_form", "sector", "city", "country", "commission_count"]
+    list_filter = ["legal_form", "country", "sector"]
+    search_fields = ["name", "city", "key"]
+    filter_horizontal = ["sectors"]
     actions = ["merge_institutions"]
 
     def get_queryset(self, request):

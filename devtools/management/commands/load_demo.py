@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from commissions.models import (
     Call,
@@ -26,8 +27,11 @@ from commissions.models import (
 from commissions.review.reviewing import record_review_submission
 from commissions.roles import make_coordinator, make_reviewer
 from devtools.demo.cohort import load_cohort
+from network.directory import importing
+from network.finder import indexing
 
 DEMO_FILE = settings.BASE_DIR / "fixtures" / "demo.json"
+NETWORK_FILE = settings.BASE_DIR / "fixtures" / "network" / "organisations.json"
 LOGINS = [
     ("admin", "mias-admin-2024", "Administrator (superuser)"),
     ("coordination", "mias-demo-2024", "Coordinator of MIAS 1"),
@@ -144,6 +148,20 @@ class Command(BaseCommand):
         self.load_reviews(past_call)
         self.load_pages(data["page"], past_call, open_call)
         load_cohort(past_call, open_call, stage=stage)
+        self.load_network(institutions)
+
+    def load_network(self, institutions):
+        """The Luxembourg directory (organisations, events), the registry fields of the demo
+        institutions, and every organisation's vector (here, not through the queue)."""
+        for institution in institutions:
+            if institution.key is None:
+                institution.key = slugify(f"{institution.name}-{institution.city}")[:80]
+                institution.country = "BE"
+                institution.languages = ["fr"]
+                institution.save(update_fields=["key", "country", "languages", "updated_at"])
+                institution.sectors.add(institution.sector)
+        importing.apply(importing.read(NETWORK_FILE.read_bytes(), NETWORK_FILE.name))
+        indexing.index_all()
 
     def load_reviews(self, call):
         if Review.objects.filter(commission__call=call).exists():

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NetworkConfig(AppConfig):
+    name = "network"
+    verbose_name = _("Network")
+    default_auto_field = "django.db.models.BigAutoField"
+    # What the Coordinators group may do with this app's models (commissions.roles reads it).
+    coordinator_permissions = {
+        "manage": ["event", "participation"],
+        "view": ["organisationvector", "invitation"],
+    }
+
+    def ready(self):
+        # Imported here: receivers need the models, which are ready only now.
+        from network import signals  # noqa: F401  (an organisation changes → re-index it)

@@ -1,0 +1,27 @@
+"""An organisation changes: its vector is recomputed by a task after the commit."""
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_save
+from django.dispatch import receiver
+from django_q.tasks import async_task
+
+from commissions.models import Institution
+
+
+def queue_indexing(pk):
+    """After the commit; the task skips an organisation whose text did not change."""
+    transaction.on_commit(lambda: async_task("network.tasks.index_organisation", pk))
+
+
+@receiver(post_save, sender=Institution, dispatch_uid="network-index-on-save")
+def institution_saved(sender, instance, raw=False, **kwargs):
+    # An organisation enters the finder once it has a description or sectors (then the
+    # m2m signal below): a name alone, as the submission form makes it, gives no vector.
+    if not raw and instance.descriptions:
+        queue_indexing(instance.pk)
+
+
+@receiver(m2m_changed, sender=Institution.sectors.through, dispatch_uid="network-index-sectors")
+def sectors_changed(sender, instance, action, **kwargs):
+    if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Institution):
+        queue_indexing(instance.pk)
