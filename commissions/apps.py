@@ -33,8 +33,8 @@ class CommissionsConfig(AppConfig):
         from mias.ids import IdConverter
 
         register_converter(IdConverter, "id")  # before any URLconf is read
-        from commissions.review import notify  # noqa: F401  (the reviewers' e-mails)
         import commissions.accounts  # noqa: F401  (the sign-in signal: the account's language)
+        from commissions.review import notify  # noqa: F401  (the reviewers' e-mails)
 
         # After Wagtail's migrations, so the permissions and the root page exist.
         post_migrate.connect(_after_migrate, dispatch_uid="commissions-roles")

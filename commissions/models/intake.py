@@ -20,6 +20,7 @@ from commissions.models.calls import (
 )
 from mias.validators import be_enterprise_number, bounded_text, lu_rcs_number
 
+
 def validate_enterprise_number(value):
     if value:
         be_enterprise_number(value)

@@ -34,7 +34,6 @@ from commissions.review.reviewing import (
     record_review_submission,
     similar_commissions,
 )
-from commissions.roles import REVIEWERS
 from commissions.signals import review_section, workspace_links
 from mias.ids import parse_id
 

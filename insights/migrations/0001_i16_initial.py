@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
-        ('commissions', '0005_i16_library'),
+        ('commissions', '0009_library'),
         ('teams', '0003_reminder_schedule'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('commissions', '0005_i15_organisation_registry'),
+        ('commissions', '0010_organisation_registry'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -18,8 +18,8 @@ from commissions.access import coordinator_view, refuse_finished
 from commissions.review.notify import queue as review_queue
 from commissions.rules import is_coordinator
 from mias.excel import xlsx_response
-from mias.uploads import limit_upload
 from mias.ids import parse_id
+from mias.uploads import limit_upload
 from teams import rules
 from teams.follow import calendar, following
 from teams.follow.documents import content_type

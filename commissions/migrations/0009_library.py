@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commissions', '0004_reminders'),
+        ('commissions', '0008_languages'),
     ]
 
     operations = [

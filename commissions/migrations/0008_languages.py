@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commissions', '0004_reminders'),
+        ('commissions', '0007_review_deadline'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
