@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
-def reviewer(django_user_model):
+def reviewer(django_user_model, call):
     from django.contrib.auth.models import Group
 
     from commissions.roles import REVIEWERS
@@ -27,6 +27,7 @@ def reviewer(django_user_model):
         "rev", "rev@x.example", "pw-rev-123", first_name="Rita"
     )
     user.groups.add(Group.objects.get_or_create(name=REVIEWERS)[0])
+    call.programme.reviewers.add(user)  # the picker offers the programme's own reviewers
     return user
 
 

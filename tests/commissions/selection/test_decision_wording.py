@@ -97,7 +97,7 @@ def test_the_migration_converts_what_is_stored(call):
     from django.apps import apps
 
     _wording(call, "Bonjour {{ commission.contact_name }} : {{ link }}", subject="{{ call.title }}")
-    migration = import_module("commissions.migrations.0005_i12_hardening")
+    migration = import_module("commissions.migrations.0005_hardening")
     migration.wording_to_placeholders(apps, None)
     stored = MessageTemplate.objects.get()
     assert (stored.subject, stored.body) == ("{call}", "Bonjour {contact_name} : {link}")
