@@ -314,4 +314,8 @@ def workspace_home(request):
         )
         for programme in programmes.values()
     ]
-    return render(request, "commissions/review/home.html", {"calls": calls, "links": links, "to_review": notify.queue(user)})
+    return render(
+        request,
+        "commissions/review/home.html",
+        {"calls": calls, "links": links, "to_review": notify.queue(user)},
+    )
