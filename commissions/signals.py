@@ -18,3 +18,8 @@ contact_export = Signal()
 # contact_erase: also get `scrubber` (commissions.privacy.contacts.Scrubber) and erase or
 # scrub their own copies; return a dict of counts, merged into the erasure's report.
 contact_erase = Signal()
+
+# The private links of a commission were revoked (a coordinator's "revoke the private
+# links"). Receivers get `commission`; whatever else opens that commission without a
+# password (the teams' calendar address) is revoked with them.
+links_revoked = Signal()

@@ -239,8 +239,14 @@ def feed(request, token):
     """The private calendar: no sign-in (calendar applications cannot), the token is the key."""
     # Tokens are URL-safe base64; anything else (NUL bytes included) is not looked up.
     valid = FEED_TOKEN.fullmatch(token) is not None
-    item = valid and CalendarFeed.objects.filter(token=token, revoked_at__isnull=True).first()
-    if not item:
+    item = (
+        valid
+        and CalendarFeed.objects.filter(token=token, revoked_at__isnull=True)
+        .select_related("user", "commission")
+        .first()
+    )
+    # A deactivated account's address answers no more, even if it was not revoked.
+    if not item or (item.user_id and not item.user.is_active):
         raise Http404(_("This calendar address is unknown or was replaced by a new one."))
     owner = item.commission.title if item.commission_id else item.user.get_full_name()
     title = f"MIAS — {owner}"
