@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
@@ -32,6 +33,17 @@ class HomePage(Page):
         return context
 
 
+class CallPageForm(WagtailAdminPageForm):
+    """The call is chosen among the calls of the editor's programmes."""
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        if "call" in self.fields and for_user is not None and not for_user.is_superuser:
+            self.fields["call"].queryset = Call.objects.filter(
+                programme__coordinators=for_user
+            ).distinct()
+
+
 class CallPage(Page):
     """The public call for commissions: coordinator-written text around the call's live data."""
 
@@ -50,6 +62,7 @@ class CallPage(Page):
     ]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.StandardPage"]
+    base_form_class = CallPageForm
 
     class Meta:
         verbose_name = _("call page")

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import m2m_changed, post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,11 +38,22 @@ class CommissionsConfig(AppConfig):
 
         # After Wagtail's migrations, so the permissions and the root page exist.
         post_migrate.connect(_after_migrate, dispatch_uid="commissions-roles")
+        from commissions.models import Programme
+        from commissions.roles import coordinators_changed
+
+        m2m_changed.connect(
+            coordinators_changed,
+            sender=Programme.coordinators.through,
+            dispatch_uid="commissions-programme-groups",
+        )
 
 
 def _after_migrate(sender, app_config=None, using="default", **kwargs):
     if app_config is not None and app_config.label != "wagtailcore":
         return
-    from commissions.roles import ensure_coordinator_group  # auth models: ready only now
+    from commissions.models import Programme
+    from commissions.roles import ensure_coordinator_group, sync_programme_group
 
-    ensure_coordinator_group()
+    ensure_coordinator_group()  # auth models: ready only now
+    for programme in Programme.objects.all():
+        sync_programme_group(programme)

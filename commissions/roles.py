@@ -10,7 +10,12 @@ from django.db.models import Q
 COORDINATORS = "Coordinators"
 
 REVIEWERS = "Reviewers"
-PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page"]
+# Wagtail: every coordinator may create pages (and edit the ones they own); changing and
+# publishing a call page is for its programme's coordinators only, through the programme's
+# group (cms grants it on each call page). A coordinator of A cannot edit, unpublish or
+# delete B's page.
+ROOT_PAGE_PERMISSIONS = ["add_page"]
+PROGRAMME_PAGE_PERMISSIONS = ["change_page", "publish_page"]
 # The keys of an AppConfig's `coordinator_permissions`, and what each grants.
 GRANTS = {
     "manage": ("add", "change", "delete", "view"),
@@ -50,9 +55,63 @@ def _grant_page_permissions(group):
     if root is None:
         return
     for perm in Permission.objects.filter(
-        content_type__app_label="wagtailcore", codename__in=PAGE_PERMISSIONS
+        content_type__app_label="wagtailcore", codename__in=ROOT_PAGE_PERMISSIONS
     ):
         GroupPagePermission.objects.get_or_create(group=group, page=root, permission=perm)
+    # Before the programme walls the group changed and published every page: withdrawn.
+    GroupPagePermission.objects.filter(
+        group=group, permission__codename__in=PROGRAMME_PAGE_PERMISSIONS
+    ).delete()
+
+
+def programme_group_name(programme):
+    return f"{COORDINATORS} — {programme.pk}"
+
+
+def programme_group(programme):
+    """The group of one programme's coordinators (its Wagtail pages' permissions)."""
+    group, _created = Group.objects.get_or_create(name=programme_group_name(programme))
+    return group
+
+
+def sync_programme_group(programme):
+    """The programme's group holds exactly its coordinators."""
+    programme_group(programme).user_set.set(programme.coordinators.all())
+
+
+def coordinators_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """Programme.coordinators changed (admin, make_coordinator…): the groups follow."""
+    if not action.startswith("post_"):
+        return
+    from commissions.models import Programme
+
+    if not reverse:
+        sync_programme_group(instance)
+        return
+    programmes = (
+        Programme.objects.all() if pk_set is None else Programme.objects.filter(pk__in=pk_set)
+    )
+    for programme in programmes:
+        sync_programme_group(programme)
+
+
+def grant_programme_pages(programme, pages):
+    """The programme's coordinators may change and publish these pages (and their subpages);
+    no other programme's group keeps a right on them."""
+    from wagtail.models import GroupPagePermission
+
+    group = programme_group(programme)
+    perms = list(
+        Permission.objects.filter(
+            content_type__app_label="wagtailcore", codename__in=PROGRAMME_PAGE_PERMISSIONS
+        )
+    )
+    for page in pages:
+        GroupPagePermission.objects.filter(
+            page=page, group__name__startswith=f"{COORDINATORS} — "
+        ).exclude(group=group).delete()
+        for perm in perms:
+            GroupPagePermission.objects.get_or_create(group=group, page=page, permission=perm)
 
 
 def make_reviewer(user, programme):

@@ -30,3 +30,8 @@ review_section = Signal()
 # Tabs of a call's coordinator workspace. Receivers get `call` and return a list of
 # (label, url, name); `name` is what a page passes as `active` to mark its tab.
 call_links = Signal()
+
+# The private links of a commission were revoked (a coordinator's "revoke the private
+# links"). Receivers get `commission`; whatever else opens that commission without a
+# password (the teams' calendar address) is revoked with them.
+links_revoked = Signal()

@@ -29,7 +29,8 @@ def too_large_message(limit):
 
 
 class UploadLimitMiddleware:
-    """Any request whose body is over MAX_REQUEST_BYTES gets a 413 page, unread."""
+    """Any request whose body is over MAX_REQUEST_BYTES gets a 413 page, unread; a view marked
+    with limit_upload refuses a larger upload here, before the CSRF check reads the body."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -39,6 +40,21 @@ class UploadLimitMiddleware:
         if declared_length(request) > limit:
             return render(request, "413.html", {"message": too_large_message(limit)}, status=413)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        rule = getattr(view_func, "upload_limit", None)
+        if rule is None:
+            return None
+        return _refuse(request, *rule, view_args, view_kwargs)
+
+
+def _refuse(request, max_bytes, back, args, kwargs):
+    """The redirect that refuses an oversized upload, or None when it may be read."""
+    limit = max_bytes() if callable(max_bytes) else max_bytes
+    if request.method != "POST" or declared_length(request) <= limit + FORM_OVERHEAD:
+        return None
+    messages.error(request, too_large_message(limit))
+    return redirect(back(request, *args, **kwargs) if back else request.get_full_path())
 
 
 def limit_upload(max_bytes, back=None):
@@ -50,13 +66,11 @@ def limit_upload(max_bytes, back=None):
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            limit = max_bytes() if callable(max_bytes) else max_bytes
-            if request.method == "POST" and declared_length(request) > limit + FORM_OVERHEAD:
-                messages.error(request, too_large_message(limit))
-                target = back(request, *args, **kwargs) if back else request.get_full_path()
-                return redirect(target)
-            return view(request, *args, **kwargs)
+            refused = _refuse(request, max_bytes, back, args, kwargs)
+            return refused or view(request, *args, **kwargs)
 
+        # Read by UploadLimitMiddleware (functools.wraps carries it through outer decorators).
+        wrapped.upload_limit = (max_bytes, back)
         return wrapped
 
     return decorator

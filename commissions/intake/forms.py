@@ -245,7 +245,8 @@ class SubmissionForm(CommissionForm):
         self.fields["consent"].label = self.consent_text
         self.matches = self._find_matches()
         if self.matches:
-            choices = [(str(i.pk), f"{i.name} — {i.address}, {i.city}") for i in self.matches]
+            # Name and city only: the form is public, an address is not for anyone to read.
+            choices = [(str(i.pk), f"{i.name} — {i.city}") for i in self.matches]
             choices.append((NEW_INSTITUTION, _("No, it is a different institution")))
             self.fields["institution_match"].choices = choices
         self.helper.layout = Layout(*self.layout_parts())

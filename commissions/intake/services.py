@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from commissions import signals
 from commissions.models import AccessToken, Call, Commission, CommissionEvent, Institution
 from commissions.outbox.mail import fresh_key, queue_email
 
@@ -121,4 +122,5 @@ def revoke_links(commission, actor=None):
         commission.record(
             CommissionEvent.Kind.LINK, actor=actor, message=f"{count} private link(s) revoked"
         )
+    signals.links_revoked.send(sender=Commission, commission=commission)
     return count

@@ -18,17 +18,19 @@ NAMES = (
     "link",
     "position",
 )
-_ANY = re.compile(r"\{([^{}]*)\}")
+_ANY = re.compile(r"\{+([^{}]*)\}+")
 _KNOWN = re.compile(r"\{\s*(" + "|".join(NAMES) + r")\s*\}")
 
 
 def unknown(text):
-    """The brace groups of text that are not placeholders, in order, each once."""
+    """The brace groups of text that are not placeholders, in order, each once
+    ("{{ title }}" is not one either: one brace on each side)."""
     found = []
     for match in _ANY.finditer(text or ""):
-        inner = match.group(1).strip()
-        if inner not in NAMES and match.group(0) not in found:
-            found.append(match.group(0))
+        whole, inner = match.group(0), match.group(1)
+        known = inner.strip() in NAMES and whole == "{" + inner + "}"
+        if not known and whole not in found:
+            found.append(whole)
     return found
 
 

@@ -56,6 +56,27 @@ def language_of_feed(feed):
     return language_of(feed.user)
 
 
+def revoke(user=None, commission=None):
+    """Every live address of this person or institution stops answering; the count."""
+    return CalendarFeed.objects.filter(revoked_at__isnull=True, **_owner(user, commission)).update(
+        revoked_at=timezone.now()
+    )
+
+
+def links_revoked(sender, commission, **kwargs):
+    """The institution's private links are revoked: its calendar address goes with them."""
+    revoke(commission=commission)
+
+
+def account_saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
+    """A deactivated account's calendar addresses are revoked (a new one if it comes back)."""
+    if raw or created or instance.is_active:
+        return
+    if update_fields is not None and "is_active" not in update_fields:
+        return
+    revoke(user=instance)
+
+
 def feed_url(feed):
     return absolute(reverse("teams:calendar", args=[feed.token]))
 

@@ -4,6 +4,7 @@ The commissions app owns the page; `team_section` adds the team to it (connected
 `TeamsConfig.ready` to `commissions.signals.portal_section`)."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -68,6 +69,9 @@ def download(request, token, deliverable):
         pk=deliverable,
         milestone__team=team,
     )
+    # The page shows the latest version of each document: earlier ones stay the team's.
+    if Deliverable.objects.filter(milestone=item.milestone_id, version__gt=item.version).exists():
+        raise Http404(_("This version was replaced by a newer one."))
     return serve_deliverable(item)
 
 

@@ -251,7 +251,8 @@ def feed(request, token):
         .select_related("user__profile", "commission")
         .first()
     )
-    if not item:
+    # A deactivated account's address answers no more, even if it was not revoked.
+    if not item or (item.user_id and not item.user.is_active):
         raise Http404(_("This calendar address is unknown or was replaced by a new one."))
     owner = item.commission.title if item.commission_id else item.user.get_full_name()
     title = f"MIAS — {owner}"

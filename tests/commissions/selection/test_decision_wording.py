@@ -69,7 +69,7 @@ def test_unknown_placeholders_are_a_form_error_in_the_admin(client, call, coordi
     assert response.status_code == 200
     assert not MessageTemplate.objects.exists()
     errors = response.context["adminform"].form.errors
-    assert "Unknown placeholder: { commission.title }" in errors["subject"][0]
+    assert "Unknown placeholder: {{ commission.title }}" in errors["subject"][0]
     assert "{title}, {reference}" in errors["body"][0]
     data.update(subject="Pour {title}", body="Bonjour {contact_name} : {link}")
     assert client.post(url, data).status_code == 302
@@ -87,7 +87,11 @@ def test_stored_wordings_are_migrated_to_placeholders():
         "{position}. {{ commission.call.programme.coordinators.all }}"
     )
     assert placeholders.unknown(placeholders.from_legacy(legacy)) == [
-        "{ commission.call.programme.coordinators.all }"
+        "{{ commission.call.programme.coordinators.all }}"
+    ]
+    assert placeholders.unknown("{{title}} {title} { title } {% now %}") == [
+        "{{title}}",
+        "{% now %}",
     ]
 
 

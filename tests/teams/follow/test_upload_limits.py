@@ -93,3 +93,24 @@ def test_the_settings_bound_bodies(settings):
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= 5 * 1024 * 1024
     assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE <= 5 * 1024 * 1024
     assert settings.DELIVERABLE_MAX_BYTES < settings.MAX_REQUEST_BYTES
+
+
+def test_the_limit_applies_before_the_csrf_check_reads_the_body(call, coordinator, monkeypatch):
+    """In production the CSRF check reads the form: the limit must refuse before it."""
+    from django.http.multipartparser import MultiPartParser
+    from django.test import Client
+
+    from teams.people import roster
+
+    def never(*args, **kwargs):
+        raise AssertionError("the oversized body was parsed")
+
+    monkeypatch.setattr(roster, "MAX_BYTES", 1000)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(coordinator)
+    url = reverse("teams:roster_upload", args=[call.slug, "students"])
+    token = str(client.get(url).context["csrf_token"])
+    monkeypatch.setattr(MultiPartParser, "parse", never)
+    big = SimpleUploadedFile("r.xlsx", b"0" * 200_000)
+    response = client.post(url, {"csrfmiddlewaretoken": token, "file": big})
+    assert response.status_code == 302 and response["Location"] == url
