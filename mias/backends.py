@@ -8,8 +8,14 @@ class EmailBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or "@" not in username or password is None:
             return None
-        users = get_user_model().objects.filter(email__iexact=username.strip()).order_by("pk")
-        for user in users[:2]:
+        model = get_user_model()
+        users = list(model.objects.filter(email__iexact=username.strip()).order_by("pk")[:2])
+        if not users:
+            # As long as for a known address: the time of an answer must not tell whether
+            # an account exists (Django's ModelBackend does the same for usernames).
+            model().set_password(password)
+            return None
+        for user in users:
             if user.check_password(password) and self.user_can_authenticate(user):
                 return user
         return None

@@ -3,17 +3,21 @@
 import hashlib
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
-from mias.ratelimit import hit
+from mias.ratelimit import count, forget, hit, too_many
 
 # ----------------------------------------------------------------------------- lockout
+
+# Set on the request when the client address went over the sign-in rate: not a failure of the
+# account's password, so it does not count towards the account's lockout.
+THROTTLED = "_mias_login_throttled"
 
 
 def _limits():
@@ -23,19 +27,43 @@ def _limits():
     )
 
 
+def _account(username):
+    """The pk of the account a typed login names (username first, as the backends try it,
+    then e-mail address), or None."""
+    name = (username or "").strip()
+    if not name or len(name) > 254:
+        return None
+    model = get_user_model()
+    pk = model.objects.filter(**{model.USERNAME_FIELD: name}).values_list("pk", flat=True).first()
+    if pk is None and "@" in name:
+        pk = (
+            model.objects.filter(email__iexact=name)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+    return pk
+
+
 def _key(username):
-    # Hashed: the cache never holds the typed login.
+    """One counter per account, whichever spelling signs in (username or e-mail address);
+    unknown logins count under their own (hashed: the cache never holds what was typed)."""
+    pk = _account(username)
+    if pk is not None:
+        return f"login-failures:user:{pk}"
     digest = hashlib.sha256((username or "").strip().lower().encode()).hexdigest()
     return f"login-failures:{digest}"
 
 
 def is_locked(username):
     limit, _seconds = _limits()
-    return cache.get(_key(username), 0) >= limit
+    return count(_key(username)) >= limit
 
 
 @receiver(user_login_failed)
 def _count_failure(sender, credentials, request=None, **kwargs):
+    if request is not None and getattr(request, THROTTLED, False):
+        return
     username = credentials.get("username") or credentials.get("email") or ""
     _limit, seconds = _limits()
     hit(_key(username), seconds)
@@ -43,17 +71,35 @@ def _count_failure(sender, credentials, request=None, **kwargs):
 
 @receiver(user_logged_in)
 def _reset_failures(sender, user, request=None, **kwargs):
-    for name in {user.get_username(), user.email}:
-        if name:
-            cache.delete(_key(name))
+    forget(f"login-failures:user:{user.pk}")
+
+
+def login_throttled(request):
+    """Count one sign-in attempt from this address; True over the limit (no hashing then)."""
+    if request is None or not hasattr(request, "META"):
+        return False
+    if getattr(request, THROTTLED, False):
+        return True
+    throttled = too_many(
+        request,
+        "login",
+        getattr(settings, "RATE_LIMIT_LOGINS", 60),
+        getattr(settings, "RATE_LIMIT_LOGIN_WINDOW", 300),
+    )
+    if throttled:
+        setattr(request, THROTTLED, True)
+    return throttled
 
 
 class LockoutBackend(ModelBackend):
     """First in AUTHENTICATION_BACKENDS: stops every login form (ours, Django's admin,
-    Wagtail's) for an account under lockout, even with the right password. It never
-    authenticates anyone itself; get_user is the model's, for sessions that name it."""
+    Wagtail's) for an address over the sign-in rate, before any password is hashed, and for
+    an account under lockout, even with the right password. It never authenticates anyone
+    itself; get_user is the model's, for sessions that name it."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
+        if login_throttled(request):
+            raise PermissionDenied
         if username and is_locked(username):
             raise PermissionDenied
         return None
@@ -68,6 +114,9 @@ class LoginForm(AuthenticationForm):
             "Too many failed attempts for this account: try again in %(minutes)d minutes, "
             "or choose a new password."
         ),
+        "throttled": _(
+            "Too many sign-in attempts from your connection: try again in a few minutes."
+        ),
     }
 
     def clean(self):
@@ -78,7 +127,14 @@ class LoginForm(AuthenticationForm):
                 code="locked",
                 params={"minutes": max(_limits()[1] // 60, 1)},
             )
-        return super().clean()
+        try:
+            return super().clean()
+        except ValidationError:
+            if self.request is not None and getattr(self.request, THROTTLED, False):
+                raise ValidationError(
+                    self.error_messages["throttled"], code="throttled"
+                ) from None
+            raise
 
 
 # ----------------------------------------------------------------------------- CSP

@@ -137,16 +137,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_PREFIX = os.environ.get("CACHE_PREFIX", "mias")
+# "security" holds the rate limits and the login failures: it must be one store for every
+# gunicorn worker and server, so never per-process memory. Redis when there is one, else a
+# table of the database (created by `migrate`, see commissions' 0005 migration).
+CACHE_TABLE = "mias_cache"
 if REDIS_URL:
     CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "mias"),
+            "KEY_PREFIX": CACHE_PREFIX if alias == "default" else f"{CACHE_PREFIX}:{alias}",
         }
+        for alias in ("default", "security")
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "security": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            "KEY_PREFIX": CACHE_PREFIX,
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
+    }
 
 Q_CLUSTER = {
     "name": os.environ.get("Q_CLUSTER_NAME", "mias"),
@@ -168,6 +182,9 @@ AUTHENTICATION_BACKENDS = [
     "mias.backends.EmailBackend",  # students and supervisors sign in with their e-mail
 ]
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+# Sign-in attempts per client address and window, counted before any password is hashed.
+RATE_LIMIT_LOGINS = int(os.environ.get("RATE_LIMIT_LOGINS", "60"))
+RATE_LIMIT_LOGIN_WINDOW = int(os.environ.get("RATE_LIMIT_LOGIN_WINDOW", "300"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -189,7 +206,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "mias" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -242,6 +259,9 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "pptx", "xlsx"]
 RATE_LIMIT_SUBMISSIONS = int(os.environ.get("RATE_LIMIT_SUBMISSIONS", "10"))
 RATE_LIMIT_LINK_REQUESTS = int(os.environ.get("RATE_LIMIT_LINK_REQUESTS", "5"))
 RATE_LIMIT_WINDOW = int(os.environ.get("RATE_LIMIT_WINDOW", "3600"))
+# The reverse proxies whose X-Forwarded-For is believed (addresses or networks): nginx on this
+# machine by default. A request from anywhere else is counted under its own REMOTE_ADDR.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
 
 # Security headers and cookies: on over HTTPS only, so that `make demo` and the tests on
 # http://127.0.0.1 keep working.

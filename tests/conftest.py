@@ -14,10 +14,13 @@ from commissions.models import (
     Programme,
     Sector,
 )
+from mias.ratelimit import counters
+
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 
 
 @pytest.fixture(autouse=True)
-def _isolated(settings, tmp_path):
+def _isolated(settings, tmp_path, request):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     # Every account a test makes is hashed with a fast hasher (PBKDF2 costs ~0.3 s each).
@@ -30,6 +33,14 @@ def _isolated(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     cache.clear()
+    # The security counters live in the database cache: rolled back with each test's
+    # transaction, but a transactional test (live server) commits them, so they start afresh.
+    if request.node.get_closest_marker("django_db") or DATABASE_FIXTURES & set(
+        request.fixturenames
+    ):
+        request.getfixturevalue("django_db_setup")
+        with request.getfixturevalue("django_db_blocker").unblock():
+            counters().clear()
     yield
     cache.clear()
 

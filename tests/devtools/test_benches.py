@@ -17,6 +17,7 @@ from django.db import OperationalError, connection, connections
 
 pytest.importorskip("gunicorn", reason="gunicorn is not installed: the benches need it")
 
+from devtools.management.commands.bench_email import KEYS as EMAIL_KEYS  # noqa: E402
 from devtools.management.commands.bench_rush import KEYS as RUSH_KEYS  # noqa: E402
 
 # The mark makes pytest-django create the test database; the tests never query it themselves.
@@ -135,3 +136,17 @@ def test_bench_analytics_times_the_analytics_page(bench_database_url):
     assert (result["years"], result["submissions_per_year"], result["requests"]) == (2, 12, 3)
     assert result["errors"] == 0 and type(result["queries"]) is int and result["queries"] > 0
     assert 0 < result["median_ms"] <= result["p95_ms"]
+
+
+def test_bench_email_delivers_every_row_once_through_qcluster_into_smtp(bench_database_url):
+    pytest.importorskip("aiosmtpd", reason="aiosmtpd (a dev extra) is the bench's SMTP sink")
+    result = run(
+        "bench_email", "--emails=12", "--batch=4", "--settle=0.5", "--timeout=90",
+        f"--use-database={bench_database_url}",
+    )
+    assert list(result) == EMAIL_KEYS
+    assert result["workers"] == 2
+    assert result["rows"] == 12
+    assert result["deliveries"] == 12
+    assert result["duplicates"] == 0 and result["lost"] == 0
+    assert result["left_queued"] == 0 and result["left_sending"] == 0
