@@ -95,6 +95,9 @@ def feedback(request, token):
 @require_POST
 def feed_renew(request, token):
     commission = commission_for_token(token)
-    calendar.renew(commission=commission)
-    messages.success(request, calendar.RENEWED)
+    if request.POST.get("confirm") != "1":
+        messages.error(request, calendar.NOT_CONFIRMED)
+    else:
+        calendar.renew(commission=commission)
+        messages.success(request, calendar.RENEWED)
     return redirect("commissions:portal", token=token)

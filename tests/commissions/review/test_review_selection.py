@@ -299,7 +299,13 @@ def test_selection_pages_walk(client, call, vocab, coordinator):
     outbox = client.get(reverse("commissions:outbox", args=[call.slug]))
     assert len(outbox.context["emails"]) == 5
     email = outbox.context["emails"][0]
-    client.post(reverse("commissions:resend_email", args=[call.slug, email.pk]))
+    resend = reverse("commissions:resend_email", args=[call.slug, email.pk])
+    client.post(resend)  # still queued: no second copy
+    assert Email.objects.filter(kind=email.kind, to=email.to).count() == 1
+    Email.objects.filter(pk=email.pk).update(status=Email.Status.SENT)
+    assert client.post(resend).context["email"] == email  # asks first
+    assert Email.objects.filter(kind=email.kind, to=email.to).count() == 1
+    client.post(resend, {"confirm": "1"})
     assert Email.objects.filter(kind=email.kind, to=email.to).count() == 2
 
 
