@@ -111,6 +111,7 @@ EXPECTED = {
     "teams:board": ("get", COORD_ONLY),
     "teams:run": ("post", only(302)),
     "teams:proposal": ("get", COORD_ONLY),
+    "teams:compare_proposals": ("get", only(302)),  # fewer than two proposals: to the board
     "teams:apply": ("post", only(302)),
     "teams:move": ("post", only(404)),  # no student given
     "teams:set_supervisor": ("post", only(302)),

@@ -289,6 +289,11 @@ def test_selection_pages_walk(client, call, vocab, coordinator):
     assert [r["commission"].pk for r in page.context["selected"]].count(commissions[4].pk) == 1
     compare = client.get(reverse("commissions:compare_runs", args=[call.slug]) + "?a=1&b=2")
     assert compare.status_code == 200
+    # Either run can be confirmed from the comparison.
+    for number in (1, 2):
+        assert reverse("commissions:confirm_run", args=[call.slug, number]) in (
+            compare.content.decode()
+        )
     assert (
         client.get(reverse("commissions:compare_runs", args=[call.slug]) + "?a=1&b=99").status_code
         == 404
