@@ -99,6 +99,8 @@ def render_portal(request, commission, token, status=200, forms=None):
             "editable": commission.is_editable(),
             "can_withdraw": commission.can_withdraw(),
             "sections": [html for _receiver, html in replies if html],
+            # Forms of the sections sent with errors: their summary opens the page.
+            "failed_forms": [f for f in (forms or {}).values() if f.errors],
         },
         status=status,
     )

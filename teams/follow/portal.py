@@ -81,7 +81,7 @@ def feedback(request, token):
         return redirect("commissions:portal", token=token)
     form = FeedbackForm(request.POST, instance=following.feedback_of(team))
     if not form.is_valid():
-        return render_portal(request, commission, token, forms={"feedback": form}, status=400)
+        return render_portal(request, commission, token, forms={"feedback": form})
     _feedback, created = following.save_feedback(team, form.cleaned_data, items)
     messages.success(
         request,

@@ -236,7 +236,13 @@ def test_institution_downloads_the_report_and_gives_feedback(client, teams, coor
         reverse("teams:institution_feedback", args=[token]),
         {"usefulness": "9", "improve": "Plus de chiffres."},
     )
-    assert response.status_code == 400 and "Plus de chiffres." in response.content.decode()
+    text = response.content.decode()
+    assert response.status_code == 200 and "Plus de chiffres." in text
+    # The page opens on the summary of what to correct, not 1,500 px above the message.
+    assert text.index('id="error-summary"') < text.index('id="your-team"')
+    # Sent empty: the same, never a 400.
+    response = client.post(reverse("teams:institution_feedback", args=[token]), {})
+    assert response.status_code == 200 and 'id="error-summary"' in response.content.decode()
     response = client.post(
         reverse("teams:institution_feedback", args=[token]),
         {"usefulness": "4", "improve": "Plus de chiffres.", "comments": "Merci !"},
