@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from commissions.access import commission_for_token
+from commissions.models import KeyDate
 from commissions.intake.views import render_portal
 from teams.follow import calendar, following
 from teams.follow.forms import FeedbackForm
@@ -49,11 +50,15 @@ def portal_context(commission, feedback_form=None):
     for m in items:
         versions = m.deliverables.all()
         m.latest = versions[0] if versions else None
+    # The institution's own next action first, not someone else's check-point.
+    own = [m for m in items if m.key_date.actor == KeyDate.Actor.INSTITUTION]
     return {
         "team": team,
         "members": team.members.all(),
         "items": items,
-        "next": following.next_due(items),
+        "next": following.next_due(own),
+        "feedback_due": can_give and feedback is None,
+        "coming": [m for m in items if m.status in ("upcoming", "due_soon")][:3],
         "feedback": feedback,
         "feedback_form": feedback_form if can_give else None,
         "feed_url": calendar.feed_url(calendar.feed_for(commission=commission)),
