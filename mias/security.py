@@ -119,6 +119,15 @@ class LoginForm(AuthenticationForm):
         ),
     }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Students and supervisors sign in with their e-mail (mias.backends); coordinators'
+        # accounts also have a user name, which still works.
+        field = self.fields["username"]
+        field.label = _("E-mail")
+        field.help_text = _("Coordinators may also use their user name.")
+        field.widget.attrs.update({"inputmode": "email", "autocomplete": "username"})
+
     def clean(self):
         username = self.cleaned_data.get("username")
         if username and is_locked(username):

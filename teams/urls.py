@@ -57,6 +57,11 @@ urlpatterns = [
         name="proposal",
     ),
     path(
+        "coordination/<slug:slug>/equipes/comparer/",
+        allocation.compare_proposals,
+        name="compare_proposals",
+    ),
+    path(
         "coordination/<slug:slug>/equipes/proposition/<id:number>/appliquer/",
         allocation.apply,
         name="apply",

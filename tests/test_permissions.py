@@ -112,6 +112,7 @@ EXPECTED = {
     "teams:board": ("get", COORD_ONLY),
     "teams:run": ("post", only(302)),
     "teams:proposal": ("get", COORD_ONLY),
+    "teams:compare_proposals": ("get", only(302)),  # fewer than two proposals: to the board
     "teams:apply": ("post", only(302)),
     "teams:move": ("post", only(404)),  # no student given
     "teams:set_supervisor": ("post", only(302)),
@@ -136,7 +137,7 @@ EXPECTED = {
     "teams:calendar": ("get", everyone(404)),  # a made-up token; real ones: test_calendar.py
     "teams:calendar_renew": ("post", everyone(302, anonymous=LOGIN, institution=LOGIN)),
     "teams:institution_download": ("get", everyone(404, institution=200)),
-    "teams:institution_feedback": ("post", everyone(404, institution=400)),  # empty form
+    "teams:institution_feedback": ("post", everyone(404, institution=200)),  # empty: errors
     "teams:institution_calendar_renew": ("post", everyone(404, institution=302)),
     "teams:follow": ("get", COORD_ONLY),
     "teams:follow_export": ("get", COORD_ONLY),

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from commissions.access import commission_for_token
 from commissions.intake import services
 from commissions.intake.forms import EditForm, LinkRequestForm, SubmissionForm, WithdrawForm
+from commissions.intake.next_steps import what_next
 from commissions.models import Call, Commission
 from commissions.signals import portal_section
 from mias.ratelimit import too_many
@@ -77,7 +78,11 @@ def submitted(request, slug):
     last = request.session.get(SESSION_LAST_SUBMISSION)
     if not last or last.get("call") != call.slug:
         return redirect(call.get_submit_url())
-    return render(request, "commissions/intake/submitted.html", {"call": call, "last": last})
+    return render(
+        request,
+        "commissions/intake/submitted.html",
+        {"call": call, "last": last, "what_next": what_next(call)},
+    )
 
 
 def render_portal(request, commission, token, status=200, forms=None):
@@ -99,6 +104,12 @@ def render_portal(request, commission, token, status=200, forms=None):
             "editable": commission.is_editable(),
             "can_withdraw": commission.can_withdraw(),
             "sections": [html for _receiver, html in replies if html],
+            # Until a section (the team) shows its own dates: what happens next, and when.
+            "what_next": [] if any(html for _r, html in replies) else what_next(
+                commission.call, commission
+            ),
+            # Forms of the sections sent with errors: their summary opens the page.
+            "failed_forms": [f for f in (forms or {}).values() if f.errors],
         },
         status=status,
     )

@@ -91,6 +91,11 @@ class Email(models.Model):
         return self.KIND_LABELS.get(self.kind, self.kind)
 
     @property
+    def attempted(self):
+        """Sent, or tried and failed: only then may a coordinator send it again."""
+        return self.status != self.Status.QUEUED or bool(self.error)
+
+    @property
     def is_decision(self):
         return self.kind in DecisionKind.values
 

@@ -149,6 +149,7 @@ def compare_runs(request, call):
         if pk in commissions:
             rows.append({"commission": commissions[pk], "in_a": pk in sel_a, "in_b": pk in sel_b})
     changed = _changed_settings(a, b, commissions, call)
+    runs = list(call.selection_runs.all())
     return render(
         request,
         "commissions/selection/compare.html",
@@ -158,7 +159,9 @@ def compare_runs(request, call):
             "b": b,
             "rows": rows,
             "changed": changed,
-            "runs": list(call.selection_runs.all()),
+            "runs": runs,
+            "sides": [("A", a), ("B", b)],
+            "confirmed": any(r.confirmed_at for r in runs),
         },
     )
 

@@ -21,6 +21,11 @@ RENEWED = gettext_lazy(
     "Your calendar has a new address: calendars subscribed to the old one stop updating."
 )
 
+NOT_CONFIRMED = gettext_lazy(
+    "The address was not replaced: tick the box to confirm that calendars subscribed to it "
+    "will stop updating."
+)
+
 
 def _owner(user, commission):
     return {"user": user} if user is not None else {"commission": commission}
@@ -79,6 +84,12 @@ def account_saved(sender, instance, created=False, raw=False, update_fields=None
 
 def feed_url(feed):
     return absolute(reverse("teams:calendar", args=[feed.token]))
+
+
+def webcal_url(url):
+    """The same address for a calendar application to subscribe to (webcal://), not download."""
+    scheme, sep, rest = url.partition("://")
+    return f"webcal://{rest}" if sep and scheme in ("http", "https") else url
 
 
 def milestones_of(feed):

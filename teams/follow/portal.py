@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from commissions.access import commission_for_token
+from commissions.models import KeyDate
 from commissions.intake.views import render_portal
 from teams.follow import calendar, following
 from teams.follow.forms import FeedbackForm
@@ -50,11 +51,15 @@ def portal_context(commission, feedback_form=None):
     for m in items:
         versions = m.deliverables.all()
         m.latest = versions[0] if versions else None
+    # The institution's own next action first, not someone else's check-point.
+    own = [m for m in items if m.key_date.actor == KeyDate.Actor.INSTITUTION]
     return {
         "team": team,
         "members": team.members.all(),
         "items": items,
-        "next": following.next_due(items),
+        "next": following.next_due(own),
+        "feedback_due": can_give and feedback is None,
+        "coming": [m for m in items if m.status in ("upcoming", "due_soon")][:3],
         "feedback": feedback,
         "feedback_form": feedback_form if can_give else None,
         "feed_url": calendar.feed_url(calendar.feed_for(commission=commission)),
@@ -85,7 +90,7 @@ def feedback(request, token):
         return redirect("commissions:portal", token=token)
     form = FeedbackForm(request.POST, instance=following.feedback_of(team))
     if not form.is_valid():
-        return render_portal(request, commission, token, forms={"feedback": form}, status=400)
+        return render_portal(request, commission, token, forms={"feedback": form})
     _feedback, created = following.save_feedback(team, form.cleaned_data, items)
     messages.success(
         request,
@@ -99,6 +104,9 @@ def feedback(request, token):
 @require_POST
 def feed_renew(request, token):
     commission = commission_for_token(token, request)
-    calendar.renew(commission=commission)
-    messages.success(request, calendar.RENEWED)
+    if request.POST.get("confirm") != "1":
+        messages.error(request, calendar.NOT_CONFIRMED)
+    else:
+        calendar.renew(commission=commission)
+        messages.success(request, calendar.RENEWED)
     return redirect("commissions:portal", token=token)

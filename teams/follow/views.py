@@ -268,8 +268,11 @@ def feed(request, token):
 @login_required
 @require_POST
 def feed_renew(request):
-    calendar.renew(user=request.user)
-    messages.success(request, calendar.RENEWED)
+    if request.POST.get("confirm") != "1":
+        messages.error(request, calendar.NOT_CONFIRMED)
+    else:
+        calendar.renew(user=request.user)
+        messages.success(request, calendar.RENEWED)
     return redirect(request.POST.get("next") if _safe_next(request) else "teams:my_space")
 
 

@@ -213,3 +213,78 @@ def export(request, call):
 def _chosen(queryset, call, raw):
     """The call's object named by a posted id; None for the empty choice, 404 for a bad id."""
     return get_object_or_404(queryset, call=call, pk=parse_id(raw)) if raw else None
+
+
+def _members(run, students):
+    """{commission pk: [(student, rank)]} of a proposal, each team ordered by name."""
+    teams = {}
+    if not run.feasible:
+        return teams
+    rank_of = run.result.get("rank_of", {})
+    for sid, cid in run.result.get("assignment", {}).items():
+        student = students.get(int(sid))
+        if student is not None:
+            teams.setdefault(cid, []).append((student, rank_of.get(str(sid))))
+    for people in teams.values():
+        people.sort(key=lambda p: p[0].name)
+    return teams
+
+
+def _figures(run, fingerprint):
+    profile = run.result.get("profile", [])
+    return {
+        "run": run,
+        "mean": run.result.get("mean_rank"),
+        "first": profile[0] if profile else 0,
+        "unranked": len(run.result.get("unranked", [])),
+        "off_list": len(run.result.get("off_list", [])),
+        "stale": run.result.get("fingerprint") != fingerprint,
+    }
+
+
+@coordinator_view
+def compare_proposals(request, call):
+    """Two team proposals side by side: who is placed differently, and the choices obtained."""
+    numbers = [parse_id(request.GET.get("a")), parse_id(request.GET.get("b"))]
+    if None in numbers:
+        runs = list(call.allocation_runs.all()[:2])
+        if len(runs) < 2:
+            messages.info(request, _("Propose teams twice to compare two proposals."))
+            return redirect("teams:board", slug=call.slug)
+        return redirect(f"{request.path}?a={runs[1].number}&b={runs[0].number}")
+    a, b = (
+        get_object_or_404(AllocationRun.objects.select_related("created_by"), call=call, number=n)
+        for n in numbers
+    )
+    students = {s.pk: s for s in Student.objects.filter(call=call).for_listing()}
+    commissions = {c.pk: c for c in allocating.selected_commissions(call)}
+    in_a, in_b = _members(a, students), _members(b, students)
+    fingerprint = allocating.load_inputs(call).fingerprint()  # once for both proposals
+    rows = []
+    for cid in sorted(
+        set(in_a) | set(in_b), key=lambda k: getattr(commissions.get(k), "reference", "")
+    ):
+        people_a, people_b = in_a.get(cid, []), in_b.get(cid, [])
+        names_a, names_b = {s.pk for s, _r in people_a}, {s.pk for s, _r in people_b}
+        row = {
+            "commission": commissions.get(cid),
+            "a": [(s, r, s.pk not in names_b) for s, r in people_a],
+            "b": [(s, r, s.pk not in names_a) for s, r in people_b],
+            "same": names_a == names_b,
+        }
+        row["sides"] = [row["a"], row["b"]]
+        rows.append(row)
+    moved = sum(1 for row in rows for _s, _r, new in row["b"] if new)
+    return render(
+        request,
+        "teams/forming/compare.html",
+        {
+            "call": call,
+            "a": _figures(a, fingerprint),
+            "b": _figures(b, fingerprint),
+            "rows": rows,
+            "moved": moved,
+            "runs": list(call.allocation_runs.all()),
+            "published": allocating.is_published(call),
+        },
+    )

@@ -20,3 +20,11 @@ def status_badge(milestone):
         SIGNS.get(status, ""),
         STATUS_LABELS[status],
     )
+
+
+@register.filter
+def webcal(url):
+    """The feed's address with webcal://, which calendar applications open as a subscription."""
+    from teams.follow.calendar import webcal_url
+
+    return webcal_url(str(url))

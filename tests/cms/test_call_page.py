@@ -87,3 +87,29 @@ def test_call_page_query_count_does_not_grow(
     page = add_call_page(home, call)
     with django_assert_max_num_queries(12):
         assert client.get(page.url).status_code == 200
+
+
+def test_on_a_phone_the_deadline_and_the_button_come_first_and_stay_at_the_end(
+    client, home, call, vocab
+):
+    """The aside follows 4,000 px of text on a phone: a copy of both opens the page."""
+    page = add_call_page(home, call)
+    html = client.get(page.url).content.decode()
+    top = html.index('id="call-top-action"')
+    assert top < html.index("Intro du coordinateur")
+    assert html.count(call.get_submit_url()) == 2  # the top box and the aside
+    assert 'd-lg-none" id="call-top-action"' in html
+
+
+def test_signed_in_people_see_no_institution_link_and_sign_in_with_an_e_mail(
+    client, django_user_model
+):
+    from django.urls import reverse
+
+    login = client.get(reverse("login")).content.decode()
+    assert reverse("commissions:request_link") in login  # for institutions, not signed in
+    assert ">E-mail" in login or "E-mail<" in login
+    user = django_user_model.objects.create_user("s", "s@x.example", "pw-s-123456")
+    client.force_login(user)
+    page = client.get(reverse("login")).content.decode()
+    assert f'href="{reverse("commissions:request_link")}"' not in page

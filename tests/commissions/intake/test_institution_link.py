@@ -201,3 +201,29 @@ def test_a_stale_tab_does_not_overwrite_a_newer_edit(client, call, vocab, broker
     assert client.post(url, again).status_code == 302
     commission.refresh_from_db()
     assert commission.title == "Seconde version"
+
+
+def test_the_link_and_the_confirmation_say_what_happens_next_and_when(
+    client, call, vocab, broker, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    commission = make_commission(call, vocab)
+    token = AccessToken.issue(commission)
+    response = client.get(portal(token))
+    steps = response.context["what_next"]
+    with translation.override("en"):
+        labels = [str(s["label"]) for s in steps]
+    assert steps[0]["yours"] and steps[0]["when"] == call.deadline  # its own first
+    assert [s["when"] for s in steps] == sorted(s["when"] for s in steps)
+    assert len(steps) == 4 and any("Présentation aux étudiant·es" in lab for lab in labels)
+    assert 'id="what-next"' in response.content.decode()
+    # After the submission, the confirmation page says the same.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("commissions:submit", args=[call.slug]), valid_submission(call, vocab))
+    page = client.get(reverse("commissions:submitted", args=[call.slug]))
+    assert 'id="what-next"' in page.content.decode() and page.context["what_next"]
+    # A declined commission is told nothing more is coming.
+    commission.status = Commission.Status.DECLINED
+    commission.save()
+    assert client.get(portal(token)).context["what_next"] == []

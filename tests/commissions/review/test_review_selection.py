@@ -289,6 +289,11 @@ def test_selection_pages_walk(client, call, vocab, coordinator):
     assert [r["commission"].pk for r in page.context["selected"]].count(commissions[4].pk) == 1
     compare = client.get(reverse("commissions:compare_runs", args=[call.slug]) + "?a=1&b=2")
     assert compare.status_code == 200
+    # Either run can be confirmed from the comparison.
+    for number in (1, 2):
+        assert reverse("commissions:confirm_run", args=[call.slug, number]) in (
+            compare.content.decode()
+        )
     assert (
         client.get(reverse("commissions:compare_runs", args=[call.slug]) + "?a=1&b=99").status_code
         == 404
@@ -299,7 +304,13 @@ def test_selection_pages_walk(client, call, vocab, coordinator):
     outbox = client.get(reverse("commissions:outbox", args=[call.slug]))
     assert len(outbox.context["emails"]) == 5
     email = outbox.context["emails"][0]
-    client.post(reverse("commissions:resend_email", args=[call.slug, email.pk]))
+    resend = reverse("commissions:resend_email", args=[call.slug, email.pk])
+    client.post(resend)  # still queued: no second copy
+    assert Email.objects.filter(kind=email.kind, to=email.to).count() == 1
+    Email.objects.filter(pk=email.pk).update(status=Email.Status.SENT)
+    assert client.post(resend).context["email"] == email  # asks first
+    assert Email.objects.filter(kind=email.kind, to=email.to).count() == 1
+    client.post(resend, {"confirm": "1"})
     assert Email.objects.filter(kind=email.kind, to=email.to).count() == 2
 
 

@@ -189,3 +189,37 @@ def test_reviewer_pages_stay_bounded_in_queries(
     url = reverse("commissions:review_commission", args=[call.slug, commissions[5].pk])
     with django_assert_max_num_queries(25):
         assert client.get(url).status_code == 200
+
+
+def test_the_outbox_says_when_the_queue_last_worked_and_when_it_seems_stopped(
+    client, call, vocab, coordinator
+):
+    from datetime import timedelta as td
+
+    from django_q.models import Task
+
+    from commissions.outbox.health import queue_health
+    from commissions.outbox.mail import queue_email
+
+    (commission,) = add_commissions(call, vocab, 1)
+    email, _created = queue_email("k1", "decision_selected", "a@x.example", commission=commission)
+    client.force_login(coordinator)
+    url = reverse("commissions:outbox", args=[call.slug])
+    page = client.get(url).content.decode()
+    assert "has not worked yet" in page and 'id="queue-stalled"' not in page
+    assert "Resend" not in page  # never tried: a resend would send a second copy
+    # Twenty minutes later, still waiting and no task finished: it seems stopped.
+    Email.objects.filter(pk=email.pk).update(created_at=timezone.now() - td(minutes=20))
+    assert 'id="queue-stalled"' in client.get(url).content.decode()
+    Task.objects.create(
+        id="t1",
+        name="t1",
+        func="commissions.tasks.deliver_email",
+        started=timezone.now(),
+        stopped=timezone.now(),
+        success=True,
+    )
+    health = queue_health()
+    assert health["last_worked"] is not None and not health["stalled"]
+    page = client.get(url).content.decode()
+    assert "last worked at" in page and 'id="queue-stalled"' not in page

@@ -61,7 +61,14 @@ def test_a_new_address_revokes_the_old_one(client, teams):
     student = teams[0].members.all()[0]
     old = calendar.feed_for(user=student.user)
     client.force_login(student.user)
-    response = client.post(reverse("teams:calendar_renew"), {"next": "https://evil.example/"})
+    # Without ticking the confirmation nothing changes, and the page says why.
+    response = client.post(reverse("teams:calendar_renew"), follow=True)
+    said = [str(m) for m in response.context["messages"]]
+    assert said == [str(calendar.NOT_CONFIRMED)]
+    assert client.get(calendar.feed_url(old)).status_code == 200
+    response = client.post(
+        reverse("teams:calendar_renew"), {"next": "https://evil.example/", "confirm": "1"}
+    )
     assert response.status_code == 302 and "evil" not in response["Location"]
     assert client.get(calendar.feed_url(old)).status_code == 404
     new = calendar.feed_for(user=student.user)
@@ -103,3 +110,15 @@ def test_what_is_not_sent_yet_agrees_in_french(client, teams):
     with translation.override("fr"):
         final = Milestone(deliverable=Milestone.Deliverable.PRESENTATION).not_sent_text()
         assert str(final) == "Présentation finale\u00a0: pas encore envoyée."
+
+
+def test_the_portal_offers_a_webcal_subscription_and_the_address_to_copy(client, teams):
+    team = teams[0]
+    page = client.get(
+        reverse("commissions:portal", args=[AccessToken.issue(team.commission)])
+    ).content.decode()
+    url = calendar.feed_url(calendar.feed_for(commission=team.commission))
+    assert f'href="{calendar.webcal_url(url)}"' in page and url.startswith("http")
+    assert calendar.webcal_url(url).startswith("webcal://")
+    assert 'data-copy="calendar-address"' in page and f'value="{url}"' in page
+    assert calendar.webcal_url("https://x.example/c/t.ics") == "webcal://x.example/c/t.ics"

@@ -236,7 +236,13 @@ def test_institution_downloads_the_report_and_gives_feedback(client, teams, coor
         reverse("teams:institution_feedback", args=[token]),
         {"usefulness": "9", "improve": "Plus de chiffres."},
     )
-    assert response.status_code == 400 and "Plus de chiffres." in response.content.decode()
+    text = response.content.decode()
+    assert response.status_code == 200 and "Plus de chiffres." in text
+    # The page opens on the summary of what to correct, not 1,500 px above the message.
+    assert text.index('id="error-summary"') < text.index('id="your-team"')
+    # Sent empty: the same, never a 400.
+    response = client.post(reverse("teams:institution_feedback", args=[token]), {})
+    assert response.status_code == 200 and 'id="error-summary"' in response.content.decode()
     response = client.post(
         reverse("teams:institution_feedback", args=[token]),
         {"usefulness": "4", "improve": "Plus de chiffres.", "comments": "Merci !"},
@@ -392,3 +398,23 @@ def test_dates_out_of_our_years_get_a_message(client, call, teams, coordinator, 
     )
     assert moved.status_code == 200 and "Give a valid date" in moved.content.decode()
     assert report_of(teams[0]).starts_at == report.starts_at
+
+
+def test_the_institution_sees_its_own_next_action_first(client, teams):
+    """Not the supervisor's check-point: its own step, then its feedback once the report is in."""
+    from teams.follow.following import add_deliverable
+
+    team = teams[0]
+    token = AccessToken.issue(team.commission)
+    page = client.get(reverse("commissions:portal", args=[token]))
+    own = page.context["next"]
+    assert own is not None and own.key_date.actor == "institution"
+    text = page.content.decode()
+    assert text.index('id="your-next-action"') < text.index('id="your-team"')
+    assert 'id="what-next"' in text
+    add_deliverable(
+        report_of(team), SimpleUploadedFile("rapport.pdf", PDF), team.members.all()[0].user
+    )
+    text = client.get(reverse("commissions:portal", args=[token])).content.decode()
+    assert "Give your feedback on the mission report" in text
+    assert text.index('id="your-next-action"') < text.index('id="your-team"')

@@ -463,3 +463,31 @@ def test_odd_ids_in_forms_get_a_message(client, call, vocab, coordinator, value)
     assert not Email.objects.filter(kind="invitation_student").exists()
     answer = client.post(reverse("commissions:assignments", args=[call.slug]), {"reviewer": value})
     assert answer.status_code == 200
+
+
+def test_two_proposals_side_by_side_show_who_moves_and_offer_to_apply_either(
+    client, call, vocab, coordinator, django_assert_max_num_queries
+):
+    make_cohort(call, vocab, commissions=3, students=12)
+    first = allocating.run_allocation(call, coordinator, mode=allocating.allocation.MODES[0])
+    second = allocating.run_allocation(call, coordinator, mode=allocating.allocation.MODES[1])
+    client.force_login(coordinator)
+    board = client.get(reverse("teams:board", args=[call.slug])).content.decode()
+    assert 'id="compare-proposals"' in board
+    url = reverse("teams:compare_proposals", args=[call.slug])
+    response = client.get(url)
+    assert response["Location"].endswith(f"?a={first.number}&b={second.number}")
+    with django_assert_max_num_queries(20):
+        page = client.get(response["Location"])
+    assert page.status_code == 200
+    rows = page.context["rows"]
+    assert len(rows) == 3
+    placed_a = {s.pk for row in rows for s, _r, _n in row["a"]}
+    assert len(placed_a) == 12
+    moved = sum(1 for row in rows for _s, _r, new in row["b"] if new)
+    assert page.context["moved"] == moved
+    text = page.content.decode()
+    for run in (first, second):
+        assert reverse("teams:apply", args=[call.slug, run.number]) in text
+    assert client.get(url + "?a=1&b=99").status_code == 404
+    assert client.get(url + "?a=x&b=1").status_code == 302
