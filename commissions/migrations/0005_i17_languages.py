@@ -5,6 +5,17 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def explanations_as_data(apps, schema_editor):
+    """Old selection runs: their sentences become codes and numbers; unreadable ones stay text."""
+    from mias.i18n import convert_legacy_results
+
+    convert_legacy_results(
+        apps.get_model("commissions", "SelectionRun"),
+        keys=["summary", "reason"],
+        maps=["explanations"],
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -31,4 +42,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'account profiles',
             },
         ),
+        migrations.RunPython(explanations_as_data, migrations.RunPython.noop),
     ]
