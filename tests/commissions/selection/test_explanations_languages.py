@@ -34,9 +34,7 @@ def selection_run(call, vocab, coordinator):
             commission_type=vocab["types"][i % 3],
             intervention_context=vocab["contexts"][i % 3],
         )
-        reviewing.record_review_submission(
-            commission, coordinator, {c.pk: 3 for c in criteria}, {}
-        )
+        reviewing.record_review_submission(commission, coordinator, {c.pk: 3 for c in criteria}, {})
     call.places = 5
     call.save()
     return selecting.run_selection(call, coordinator, selecting.default_params(call))
