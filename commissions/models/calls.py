@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from commissions.models.translated import Translated, TranslatedText
+
 
 class Programme(models.Model):
     name = models.CharField(_("name"), max_length=200)
@@ -171,11 +173,12 @@ class Commitment:
     @property
     def label(self):
         first = self.key_dates[0]
+        text = first.tr("commitment")
         dates = _(" or ").join(kd.when() for kd in self.key_dates)
-        return f"{first.commitment} — {dates}" if dates else first.commitment
+        return TranslatedText(f"{text} — {dates}" if dates else text, text.fallback)
 
 
-class KeyDate(models.Model):
+class KeyDate(Translated):
     class Kind(models.TextChoices):
         DEADLINE = "deadline", _("Submission deadline")
         PHONE = "phone", _("Phone contact")
@@ -215,8 +218,15 @@ class KeyDate(models.Model):
         verbose_name_plural = _("key dates")
         ordering = ["starts_at", "pk"]
 
+    translated_fields = ("label", "commitment", "location")
+
     def __str__(self):
-        return f"{self.label} ({self.when()})"
+        return f"{self.label_text} ({self.when()})"
+
+    @property
+    def label_text(self):
+        """The label in the reader's language."""
+        return self.tr("label")
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -243,7 +253,7 @@ class KeyDate(models.Model):
         return text
 
 
-class Criterion(models.Model):
+class Criterion(Translated):
     class Kind(models.TextChoices):
         REVIEWER = "reviewer", _("Scored by reviewers")
         PORTFOLIO = "portfolio", _("Computed on the portfolio")
@@ -269,11 +279,13 @@ class Criterion(models.Model):
         verbose_name_plural = _("criteria")
         ordering = ["order", "pk"]
 
+    translated_fields = ("label", "description")
+
     def __str__(self):
-        return self.label
+        return self.tr("label")
 
 
-class Vocabulary(models.Model):
+class Vocabulary(Translated):
     """A coordinator-ordered list of names: sectors, contexts, types of commission."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
@@ -283,8 +295,10 @@ class Vocabulary(models.Model):
         abstract = True
         ordering = ["order", "name"]
 
+    translated_fields = ("name",)
+
     def __str__(self):
-        return self.name
+        return self.tr("name")
 
 
 class Sector(Vocabulary):
@@ -369,6 +383,7 @@ def copy_call(call, years, status=Call.Status.DRAFT):
                     location=kd.location,
                     actor=kd.actor,
                     commitment=kd.commitment,
+                    translations=kd.translations,
                 )
                 for kd in call.key_dates.all()
             ]
@@ -379,6 +394,7 @@ def copy_call(call, years, status=Call.Status.DRAFT):
                     call=new,
                     label=c.label,
                     description=c.description,
+                    translations=c.translations,
                     weight=c.weight,
                     scale_min=c.scale_min,
                     scale_max=c.scale_max,

@@ -100,7 +100,7 @@ class Milestone(models.Model):
 
     @property
     def label(self):
-        return self.key_date.label
+        return self.key_date.label_text
 
 
 def deliverable_path(instance, filename):

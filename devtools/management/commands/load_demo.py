@@ -27,6 +27,7 @@ from commissions.models import (
 from commissions.review.reviewing import record_review_submission
 from commissions.roles import REVIEWERS, make_coordinator
 from devtools.demo.cohort import load_cohort
+from devtools.demo.translations import apply_translations
 
 DEMO_FILE = settings.BASE_DIR / "fixtures" / "demo.json"
 LOGINS = [
@@ -145,6 +146,7 @@ class Command(BaseCommand):
         self.load_reviews(past_call)
         self.load_pages(data["page"], past_call, open_call)
         load_cohort(past_call, open_call, stage=stage)
+        apply_translations()  # the seed call's texts in English and German too
 
     def load_reviews(self, call):
         if Review.objects.filter(commission__call=call).exists():
