@@ -127,5 +127,3 @@ def test_the_demo_carries_the_seed_texts_in_three_languages(db):
         kd.label for kd in KeyDate.objects.all() if not kd.translations.get("de", {}).get("label")
     ]
     assert not missing
-
-
