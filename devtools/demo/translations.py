@@ -27,3 +27,21 @@ def apply_translations(path=TRANSLATIONS_FILE):
         for item in model.objects.filter(label__in=data[key]):
             item.translations = data[key][item.label]
             item.save(update_fields=["translations"])
+
+
+def translate_pages(home, call_pages, path=TRANSLATIONS_FILE):
+    """The home page and the call pages in English and German (Wagtail translations)."""
+    from cms.translation import translate_page
+
+    pages = json.loads(path.read_text(encoding="utf-8"))["pages"]
+    for language, texts in pages.items():
+        translate_page(home, language, title=texts["home_title"], intro=texts["home_intro"])
+        for page in call_pages:
+            translate_page(
+                page,
+                language,
+                title=texts["call_title"].format(year=page.call.academic_year),
+                intro=texts["intro"],
+                body=texts["body"],
+                closing=texts["closing"],
+            )

@@ -127,3 +127,8 @@ def test_the_demo_carries_the_seed_texts_in_three_languages(db):
         kd.label for kd in KeyDate.objects.all() if not kd.translations.get("de", {}).get("label")
     ]
     assert not missing
+    for page in CallPage.objects.filter(locale__language_code="fr"):
+        translations = {p.locale.language_code: p.specific for p in page.get_translations()}
+        assert set(translations) == {"en", "de"}
+        assert translations["de"].live and "echte Aufträge" in translations["de"].intro
+        assert "real institutional commissions" in translations["en"].intro

@@ -27,7 +27,7 @@ from commissions.models import (
 from commissions.review.reviewing import record_review_submission
 from commissions.roles import REVIEWERS, make_coordinator
 from devtools.demo.cohort import load_cohort
-from devtools.demo.translations import apply_translations
+from devtools.demo.translations import apply_translations, translate_pages
 
 DEMO_FILE = settings.BASE_DIR / "fixtures" / "demo.json"
 LOGINS = [
@@ -334,16 +334,21 @@ class Command(BaseCommand):
                 )
             if old_root and old_root.specific_class is Page and old_root.depth == 2:
                 old_root.delete()
+        made = []
         for call in (open_call, past_call):
             if CallPage.objects.filter(call=call).exists():
                 continue
-            home.add_child(
-                instance=CallPage(
-                    title=call.title,
-                    slug=f"appel-{call.academic_year}",
-                    call=call,
-                    intro=page_data["intro"],
-                    body=page_data["body"],
-                    closing=page_data["closing"],
+            made.append(
+                home.add_child(
+                    instance=CallPage(
+                        title=call.title,
+                        slug=f"appel-{call.academic_year}",
+                        call=call,
+                        intro=page_data["intro"],
+                        body=page_data["body"],
+                        closing=page_data["closing"],
+                    )
                 )
             )
+        if made:
+            translate_pages(home, made)  # the seed call's page in English and German too
