@@ -47,8 +47,9 @@ class CallPageForm(WagtailAdminPageForm):
 class CallPage(Page):
     """The public call for commissions: coordinator-written text around the call's live data."""
 
-    call = models.OneToOneField(
-        "commissions.Call", on_delete=models.PROTECT, related_name="page", verbose_name=_("call")
+    # One page per language (Wagtail's translations of the page) for the same call.
+    call = models.ForeignKey(
+        "commissions.Call", on_delete=models.PROTECT, related_name="pages", verbose_name=_("call")
     )
     intro = RichTextField(_("introduction"), blank=True)
     body = RichTextField(_("body"), blank=True)

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "insights",
     "cms",
     "wagtail.contrib.forms",
+    "wagtail.locales",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.sites",
@@ -251,7 +252,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 WAGTAIL_SITE_NAME = "MIAS Commissions"
 WAGTAILADMIN_BASE_URL = SITE_URL
-WAGTAIL_I18N_ENABLED = False
+# A page per language (Wagtail's translations): the same address serves the reader's one.
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "pptx", "xlsx"]
 

@@ -25,8 +25,10 @@ def _call_or_404(slug):
 
 
 def _call_page_url(call):
-    page = getattr(call, "page", None)
-    return page.url if page is not None and page.live else "/"
+    """The call's page (its translations share the address: Wagtail serves the reader's)."""
+    pages = getattr(call, "pages", None)
+    page = pages.filter(live=True).order_by("pk").first() if pages is not None else None
+    return page.url if page is not None else "/"
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from commissions.models.translated import Translated, TranslatedText
 from mias.validators import NOTE_TEXT, bounded_text
 
 
@@ -221,11 +222,12 @@ class Commitment:
     @property
     def label(self):
         first = self.key_dates[0]
+        text = first.tr("commitment")
         dates = _(" or ").join(kd.when() for kd in self.key_dates)
-        return f"{first.commitment} — {dates}" if dates else first.commitment
+        return TranslatedText(f"{text} — {dates}" if dates else text, text.fallback)
 
 
-class KeyDate(models.Model):
+class KeyDate(Translated):
     class Kind(models.TextChoices):
         DEADLINE = "deadline", _("Submission deadline")
         PHONE = "phone", _("Phone contact")
@@ -266,8 +268,15 @@ class KeyDate(models.Model):
         verbose_name_plural = _("key dates")
         ordering = ["starts_at", "pk"]
 
+    translated_fields = ("label", "commitment", "location")
+
     def __str__(self):
-        return f"{self.label} ({self.when()})"
+        return f"{self.label_text} ({self.when()})"
+
+    @property
+    def label_text(self):
+        """The label in the reader's language."""
+        return self.tr("label")
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -294,7 +303,7 @@ class KeyDate(models.Model):
         return text
 
 
-class Criterion(models.Model):
+class Criterion(Translated):
     class Kind(models.TextChoices):
         REVIEWER = "reviewer", _("Scored by reviewers")
         PORTFOLIO = "portfolio", _("Computed on the portfolio")
@@ -320,11 +329,13 @@ class Criterion(models.Model):
         verbose_name_plural = _("criteria")
         ordering = ["order", "pk"]
 
+    translated_fields = ("label", "description")
+
     def __str__(self):
-        return self.label
+        return self.tr("label")
 
 
-class Vocabulary(models.Model):
+class Vocabulary(Translated):
     """A coordinator-ordered list of names: sectors, contexts, types of commission."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
@@ -334,8 +345,10 @@ class Vocabulary(models.Model):
         abstract = True
         ordering = ["order", "name"]
 
+    translated_fields = ("name",)
+
     def __str__(self):
-        return self.name
+        return self.tr("name")
 
 
 class Sector(Vocabulary):
@@ -446,6 +459,7 @@ def copy_call(call, years, status=Call.Status.DRAFT):
                     location=kd.location,
                     actor=kd.actor,
                     commitment=kd.commitment,
+                    translations=kd.translations,
                 )
                 for kd in call.key_dates.all()
             ]
@@ -456,6 +470,7 @@ def copy_call(call, years, status=Call.Status.DRAFT):
                     call=new,
                     label=c.label,
                     description=c.description,
+                    translations=c.translations,
                     weight=c.weight,
                     scale_min=c.scale_min,
                     scale_max=c.scale_max,

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from commissions.models.calls import Call
+from mias.i18n import render
 
 
 class SelectionRun(models.Model):
@@ -44,6 +45,15 @@ class SelectionRun(models.Model):
 
     def __str__(self):
         return _("%(call)s · run %(number)s") % {"call": self.call, "number": self.number}
+
+    @property
+    def summary_text(self):
+        """The run's summary in the reader's language (stored as codes and numbers)."""
+        return render(self.result.get("summary"))
+
+    @property
+    def reason_text(self):
+        return render(self.result.get("reason"))
 
     @property
     def feasible(self):

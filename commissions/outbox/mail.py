@@ -138,13 +138,18 @@ def placeholder_values(context):
 
 
 def _custom_template(email):
+    """The coordinators' wording in the recipient's language, else in the main language."""
     if not email.is_decision or not email.commission_id:
         return None
-    return MessageTemplate.objects.filter(
-        programme_id=email.commission.call.programme_id,
-        kind=email.kind,
-        language=email.language,
-    ).first()
+    found = {
+        t.language: t
+        for t in MessageTemplate.objects.filter(
+            programme_id=email.commission.call.programme_id,
+            kind=email.kind,
+            language__in=[email.language, settings.LANGUAGE_CODE],
+        )
+    }
+    return found.get(email.language) or found.get(settings.LANGUAGE_CODE)
 
 
 def preview(kind, commission, language, position=None):

@@ -37,7 +37,7 @@ class ScoreForm(PlainTextMixin, forms.Form):
             previous = existing.get(criterion.pk)
             choices = [(s, str(s)) for s in range(criterion.scale_min, criterion.scale_max + 1)]
             self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
-                label=criterion.label,
+                label=str(criterion),
                 choices=choices,
                 coerce=int,
                 widget=forms.RadioSelect,

@@ -130,5 +130,5 @@ def call_workbook(call):
             widths={6: 90},
         )
         run_sheet.append([])
-        run_sheet.append([safe(run.result.get("summary", ""))])
+        run_sheet.append([safe(run.summary_text)])
     return workbook_bytes(workbook)

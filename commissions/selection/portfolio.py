@@ -25,8 +25,9 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from mias.i18n import decimal, ngettext
-from mias.i18n import gettext as _
+from mias.i18n import decimal, join
+from mias.i18n import message as _
+from mias.i18n import nmessage as ngettext
 
 # Defaults, with merits on the 0-4 scale of the weighted reviewer scores:
 # - a sector not yet represented is worth one merit point: a 2.9 commission from a new
@@ -310,7 +311,7 @@ def _check(candidates, params, inst: _Instance) -> SelectionResult | None:
         errors.append(msg % {"name": c.name})
         explanations[pid] = msg % {"name": c.name}
     if errors:
-        return _infeasible(" ".join(errors), explanations)
+        return _infeasible(join(" ", errors), explanations)
 
     places = min(params.places, inst.n)
     if len(params.pinned) > places:
@@ -584,7 +585,7 @@ class _Report:
 
     @staticmethod
     def _status(status: str, details: list[str]) -> str:
-        return _("%(status)s: %(details)s") % {"status": status, "details": "; ".join(details)}
+        return _("%(status)s: %(details)s") % {"status": status, "details": join("; ", details)}
 
     # --- explanations -------------------------------------------------------------
 
@@ -784,7 +785,7 @@ class _Report:
             values = {"name": self._name(k), "merit": self._merit_text(k)}
             reasons = self._why_not(k)
             if reasons:
-                values["reasons"] = "; ".join(reasons)
+                values["reasons"] = join("; ", reasons)
                 text = _("Highest-merit commission left out: %(name)s, %(merit)s: %(reasons)s.")
             else:
                 text = _("Highest-merit commission left out: %(name)s, %(merit)s.")
@@ -796,7 +797,7 @@ class _Report:
                     "be the best possible."
                 )
             )
-        return " ".join(parts)
+        return join(" ", parts)
 
 
 def greedy_baseline(

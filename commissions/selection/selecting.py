@@ -15,7 +15,7 @@ from commissions.outbox.mail import queue_email
 from commissions.review.reviewing import call_aggregates
 from commissions.selection import portfolio as optimiser
 from commissions.similarity import similar_pairs
-from mias.i18n import decimal
+from mias.i18n import decimal, render, to_json
 
 logger = logging.getLogger(__name__)
 
@@ -130,13 +130,8 @@ def run_selection(call, user, params):
 
 
 def _jsonable(value):
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return value
+    """Explanations kept as codes and numbers (Message data), numpy scalars as numbers."""
+    return to_json(value)
 
 
 def is_stale(run):
@@ -150,8 +145,9 @@ def waitlisted(run):
 
 
 def explanation(run, commission_id):
-    """The optimiser's words, corrected for those ranked past the kept waiting list."""
-    text = run.result.get("explanations", {}).get(str(commission_id), "")
+    """The optimiser's words in the reader's language, corrected for those ranked past the
+    kept waiting list."""
+    text = render(run.result.get("explanations", {}).get(str(commission_id), ""))
     ranking = list(run.result.get("waitlist", []))
     kept = waitlisted(run)
     if commission_id in ranking and commission_id not in kept:

@@ -126,7 +126,7 @@ def build(title, items, stamp=None):
         event.add("uid", f"milestone-{m.pk}@{_host()}")
         event.add("dtstamp", stamp)
         event.add("last-modified", m.updated_at.astimezone(UTC).replace(microsecond=0))
-        event.add("summary", clean_line(f"{m.key_date.label} — {commission.title}"))
+        event.add("summary", clean_line(f"{m.key_date.label_text} — {commission.title}"))
         if m.all_day:
             first = timezone.localtime(m.starts_at).date()
             last = timezone.localtime(m.ends_at or m.starts_at).date()
@@ -135,8 +135,8 @@ def build(title, items, stamp=None):
         else:
             event.add("dtstart", m.starts_at.astimezone(UTC))
             event.add("dtend", (m.ends_at or m.starts_at + timedelta(hours=1)).astimezone(UTC))
-        location = m.key_date.location
-        if "institution" in location.lower():
+        location = m.key_date.tr("location")
+        if "institution" in m.key_date.location.lower():
             # "At the institution": give the address a calendar can map.
             place = commission.institution
             location = f"{place.name}, {place.address}, {place.postal_code} {place.city}".replace(

@@ -318,7 +318,7 @@ def board(call, now=None):
             key, {"key": key, "label": kd.get_kind_display(), "first": m.due_at, "open": 0}
         )
         if kd.kind == KeyDate.Kind.OTHER:
-            column["label"] = kd.label
+            column["label"] = kd.label_text
         column["open"] += m.status == milestones.LATE  # due and not marked done
         cells[m.team_id][key] = m
     ordered = sorted(columns.values(), key=lambda c: c["first"])

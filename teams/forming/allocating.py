@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from commissions.models import Call, Commission
 from commissions.outbox.mail import queue_email
+from mias.i18n import render, to_json
 from teams.follow.following import generate_milestones, local_text
 from teams.forming import allocation
 from teams.models import AllocationRun, Preference, Student, Supervisor, Team, TeamEvent
@@ -161,7 +162,7 @@ def run_allocation(call, user, mode=allocation.MODES[0], balance=True):
             mode=mode,
             balance=balance,
             created_by=user,
-            result=result,
+            result=to_json(result),  # explanations as codes and numbers
             seconds=seconds,
         )
 
@@ -206,7 +207,7 @@ def apply_run(run, user):
     with transaction.atomic():
         _lock_call(call)
         if not run.feasible:
-            raise TeamsError(run.result.get("reason") or _("This proposal has no teams."))
+            raise TeamsError(render(run.result.get("reason")) or _("This proposal has no teams."))
         if is_stale(run):
             raise TeamsError(
                 _(
@@ -237,7 +238,7 @@ def apply_run(run, user):
             user,
             TeamEvent.Kind.APPLIED,
             _("Proposal %(number)d applied: %(summary)s")
-            % {"number": run.number, "summary": result.get("summary", "")},
+            % {"number": run.number, "summary": render(result.get("summary"))},
         )
     return run
 

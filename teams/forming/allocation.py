@@ -62,8 +62,9 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, linprog, milp
 
-from mias.i18n import gettext as _
-from mias.i18n import ngettext
+from mias.i18n import join, sentence
+from mias.i18n import message as _
+from mias.i18n import nmessage as ngettext
 
 # Secondary weights. They only act among allocations with the same rank profile.
 W_WISH = 2.0  # per mutual wish pair placed together
@@ -720,7 +721,7 @@ def _summary(alloc, n):
         parts.append(
             _("%(count)d lower down their lists") % {"count": sum(c for _r, c in shown[5:])}
         )
-    text = ", ".join(parts)
+    text = join(", ", parts)
     tail = []
     worst = max((k + 1 for k, c in enumerate(profile) if c), default=0)
     if not alloc.off_list and worst:
@@ -765,8 +766,8 @@ def _summary(alloc, n):
             % {"honoured": alloc.wishes_honoured, "pairs": alloc.wish_pairs}
         )
     if tail:
-        text = "; ".join([text, *tail]) if text else "; ".join(tail)
-    return text[:1].upper() + text[1:] + "." if text else ""
+        text = join("; ", [text, *tail]) if text else join("; ", tail)
+    return sentence(text) if text else ""
 
 
 def _explain_exact(inst, assign, student_rank, sizes):

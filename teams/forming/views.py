@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from commissions.access import coordinator_view
 from mias.excel import xlsx_response
+from mias.i18n import render as render_message
 from mias.ids import parse_id
 from teams.forming import allocating
 from teams.forming.exports import teams_workbook
@@ -88,7 +89,7 @@ def proposal(request, call, number):
                 {
                     "student": students.get(pk),
                     "rank": result["rank_of"].get(str(pk)),
-                    "why": result["explanations"].get(str(pk), ""),
+                    "why": render_message(result["explanations"].get(str(pk), "")),
                     "flagged": pk in flagged,
                 }
                 for pk in members.get(cid, [])
@@ -99,7 +100,9 @@ def proposal(request, call, number):
                     "commission": commissions.get(cid),
                     "people": people,
                     "supervisor": supervisors.get(result["supervisors"].get(str(cid))),
-                    "supervisor_why": result["supervisor_explanations"].get(str(cid), ""),
+                    "supervisor_why": render_message(
+                        result["supervisor_explanations"].get(str(cid), "")
+                    ),
                 }
             )
     profile = result.get("profile", [])

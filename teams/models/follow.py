@@ -102,7 +102,7 @@ class Milestone(models.Model):
 
     @property
     def label(self):
-        return self.key_date.label
+        return self.key_date.label_text
 
     def clean(self):
         super().clean()

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commissions.models import Call, Commission, check_same_call
+from mias.i18n import render
 from teams.models.people import Student, Supervisor
 
 
@@ -45,6 +46,19 @@ class AllocationRun(models.Model):
 
     def __str__(self):
         return _("%(call)s · run %(number)s") % {"call": self.call, "number": self.number}
+
+    @property
+    def summary_text(self):
+        """The proposal's summary in the reader's language (stored as codes and numbers)."""
+        return render(self.result.get("summary"))
+
+    @property
+    def reason_text(self):
+        return render(self.result.get("reason"))
+
+    @property
+    def supervisor_reason_text(self):
+        return render(self.result.get("supervisor_reason"))
 
     @property
     def feasible(self):

@@ -153,7 +153,7 @@ def test_student_ranks_coordinator_forms_moves_publishes_student_sees_team(
     assert run.mode == AllocationRun.Mode.RANK_MAXIMAL
     assert run.result["unranked"] == []  # student0's browser ranking counts
     assert len(run.result["assignment"]) == len(students)
-    expect(page.locator("#summary")).to_contain_text(run.result["summary"].strip())
+    expect(page.locator("#summary")).to_contain_text(run.summary_text.strip())
     profile = run.result["profile"]
     assert sum(profile) == len(students)
     counts = page.locator("#profile tbody tr td.text-end")

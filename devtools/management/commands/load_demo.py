@@ -29,6 +29,7 @@ from commissions.roles import make_coordinator, make_reviewer
 from devtools.demo.cohort import load_cohort
 from network.directory import importing
 from network.finder import indexing
+from devtools.demo.translations import apply_translations, translate_pages
 
 DEMO_FILE = settings.BASE_DIR / "fixtures" / "demo.json"
 NETWORK_FILE = settings.BASE_DIR / "fixtures" / "network" / "organisations.json"
@@ -149,6 +150,7 @@ class Command(BaseCommand):
         self.load_pages(data["page"], past_call, open_call)
         load_cohort(past_call, open_call, stage=stage)
         self.load_network(institutions)
+        apply_translations()  # the seed call's texts in English and German too
 
     def load_network(self, institutions):
         """The Luxembourg directory (organisations, events), the registry fields of the demo
@@ -349,16 +351,21 @@ class Command(BaseCommand):
                 )
             if old_root and old_root.specific_class is Page and old_root.depth == 2:
                 old_root.delete()
+        made = []
         for call in (open_call, past_call):
             if CallPage.objects.filter(call=call).exists():
                 continue
-            home.add_child(
-                instance=CallPage(
-                    title=call.title,
-                    slug=f"appel-{call.academic_year}",
-                    call=call,
-                    intro=page_data["intro"],
-                    body=page_data["body"],
-                    closing=page_data["closing"],
+            made.append(
+                home.add_child(
+                    instance=CallPage(
+                        title=call.title,
+                        slug=f"appel-{call.academic_year}",
+                        call=call,
+                        intro=page_data["intro"],
+                        body=page_data["body"],
+                        closing=page_data["closing"],
+                    )
                 )
             )
+        if made:
+            translate_pages(home, made)  # the seed call's page in English and German too

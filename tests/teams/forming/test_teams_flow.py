@@ -313,7 +313,7 @@ def test_too_little_supervision_is_explained_and_teams_still_proposed(call, voca
     make_cohort(call, vocab, supervisors=1)
     run = allocating.run_allocation(call, coordinator)
     assert run.feasible
-    assert "3 teams but only 2 supervision places" in run.result["supervisor_reason"]
+    assert "3 teams but only 2 supervision places" in run.supervisor_reason_text
 
 
 def test_unranked_students_are_placed_and_flagged(client, call, vocab, coordinator):
