@@ -91,6 +91,9 @@ def test_a_year_is_finished_once_archived_or_once_its_lab_has_ended(call):
     assert call.is_finished()
     call.status = Call.Status.DRAFT  # next year's draft is never finished
     assert not call.is_finished()
+    call.status = Call.Status.CLOSED  # nor a call whose year never ran
+    call.key_dates.create(kind="end", label="Fin", starts_at=timezone.now(), actor="coordinator")
+    assert not call.is_finished()
 
 
 def test_a_finished_year_is_read_only_and_still_browsable(client, coordinator, call, vocab):

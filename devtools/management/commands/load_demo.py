@@ -27,7 +27,9 @@ from commissions.models import (
 from commissions.review.reviewing import record_review_submission
 from commissions.roles import REVIEWERS, make_coordinator
 from devtools.demo.cohort import load_cohort
+from devtools.demo.history import build_history
 
+HISTORY_YEARS = 4
 DEMO_FILE = settings.BASE_DIR / "fixtures" / "demo.json"
 LOGINS = [
     ("admin", "mias-admin-2024", "Administrator (superuser)"),
@@ -145,6 +147,16 @@ class Command(BaseCommand):
         self.load_reviews(past_call)
         self.load_pages(data["page"], past_call, open_call)
         load_cohort(past_call, open_call, stage=stage)
+        self.load_history(programme, past_call, institutions)
+
+    def load_history(self, programme, past_call, institutions):
+        """Four finished years before the seed call, for the archive and the analytics."""
+        first = int(past_call.academic_year[:4]) - HISTORY_YEARS
+        if Call.objects.filter(programme=programme, academic_year=f"{first}-{first + 1}").exists():
+            return
+        build_history(
+            programme, first, HISTORY_YEARS, per_year=24, prefix="demo", institutions=institutions
+        )
 
     def load_reviews(self, call):
         if Review.objects.filter(commission__call=call).exists():
