@@ -96,6 +96,32 @@ def only_related(*names):
     """List filters on relations that offer only the values of the rows one may see."""
     return [(name, admin.RelatedOnlyFieldListFilter) for name in names]
 
+    def _call_of(self, obj):
+        """The call an object belongs to, from its programme path (call__programme…)."""
+        path = self.programme_path or ""
+        if not path.endswith("__programme"):
+            return None  # a programme, a call itself, a message template: not one year's
+        for part in path.removesuffix("__programme").split("__"):
+            obj = getattr(obj, part, None)
+        return obj
+
+    def in_finished_year(self, request, obj):
+        """A finished year is read-only for coordinators (superusers may still mend it)."""
+        if obj is None or request.user.is_superuser:
+            return False
+        call = self._call_of(obj)
+        return call is not None and call.is_finished()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self.in_finished_year(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self.in_finished_year(
+            request, obj
+        )
+
 
 @admin.register(Programme)
 class ProgrammeAdmin(ProgrammeScopedAdmin):

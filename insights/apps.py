@@ -17,10 +17,12 @@ class InsightsConfig(AppConfig):
         from insights import hooks
         from insights.library import library
         from insights.surveys import mail  # noqa: F401  (the surveys' e-mails)
+        from teams import signals as teams_signals
 
         commissions_signals.workspace_links.connect(hooks.workspace_links, dispatch_uid="insights")
         commissions_signals.call_links.connect(hooks.call_links, dispatch_uid="insights")
         commissions_signals.portal_section.connect(hooks.portal_section, dispatch_uid="insights")
         commissions_signals.contact_erase.connect(library.erase_contact, dispatch_uid="insights")
         commissions_signals.contact_export.connect(library.export_contact, dispatch_uid="insights")
+        teams_signals.dashboard_section.connect(hooks.dashboard_section, dispatch_uid="insights")
         commissions_signals.review_section.connect(hooks.review_section, dispatch_uid="insights")

@@ -4,7 +4,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from insights.models import OralFeedback, SurveyAnswer, SurveyRound
 from insights.organisations.history import earlier_commissions
+from insights.surveys.forms import OralFeedbackForm
+from insights.surveys.views import oral_team
 
 
 def workspace_links(sender, programme, user, **kwargs):
@@ -38,10 +41,6 @@ def call_links(sender, call, **kwargs):
 
 def portal_section(sender, request, commission, token, forms, **kwargs):
     """The institution's last word, once its team's oral presentation has come."""
-    from insights.models import OralFeedback
-    from insights.surveys.forms import OralFeedbackForm
-    from insights.surveys.views import oral_team
-
     team = oral_team(commission)
     if team is None:
         return None
@@ -52,5 +51,22 @@ def portal_section(sender, request, commission, token, forms, **kwargs):
     return render_to_string(
         "insights/surveys/_portal_oral.html",
         {"form": form, "given": given, "token": token},
+        request=request,
+    )
+
+
+def dashboard_section(sender, request, team, is_member, **kwargs):
+    """On a member's team page, once the survey went: the way to it, and whether answered."""
+    if (
+        not is_member
+        or not SurveyRound.objects.filter(call_id=team.call_id, sent_at__isnull=False).exists()
+    ):
+        return None
+    answered = SurveyAnswer.objects.filter(
+        student__user=request.user, call_id=team.call_id
+    ).exists()
+    return render_to_string(
+        "insights/surveys/_dashboard.html",
+        {"call": team.call, "answered": answered},
         request=request,
     )

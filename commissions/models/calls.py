@@ -176,13 +176,14 @@ class Call(models.Model):
         return max(ends) if ends else None
 
     def is_finished(self, now=None, lab_ends_at=False):
-        """A finished year is read-only: archived, or its lab's end date has passed.
+        """A finished year is read-only: archived, or its lab ran and its end date has passed.
 
-        `lab_ends_at` may carry the end already read (an annotation), saving the query.
+        A call that never reached its running year (draft, open, closed, selecting) stays
+        open to changes. `lab_ends_at` may carry the end already read (an annotation).
         """
         if self.status == self.Status.ARCHIVED:
             return True
-        if self.status in (self.Status.DRAFT, self.Status.OPEN):
+        if self.status != self.Status.RUNNING:
             return False
         end = self.lab_ends_at() if lab_ends_at is False else lab_ends_at
         return end is not None and end <= (now or timezone.now())

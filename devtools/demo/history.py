@@ -39,6 +39,7 @@ ORGS = [
     "Centre culturel", "Entreprise de formation", "Service d'insertion", "Maison d'accueil",
     "Planning familial", "Épicerie sociale", "Club de prévention", "Agence immobilière sociale",
 ]  # fmt: skip
+REVIEWERS = [("Marie", "Lambert"), ("Jean", "Dufour"), ("Sofia", "Benali")]
 CITIES = ["Namur", "Charleroi", "Liège", "Mons", "Wavre", "Louvain-la-Neuve", "Bruxelles"]
 TOPICS = [
     "l'accueil des nouveaux publics", "la participation des usagers", "le non-recours aux droits",
@@ -64,8 +65,12 @@ def _aware(year, month, day, hour=12):
 
 
 @transaction.atomic
-def build_history(programme, first_year, years, per_year=25, places=10, seed=16, prefix="h"):
-    """`years` finished calls from `first_year` on; returns them, oldest first."""
+def build_history(
+    programme, first_year, years, per_year=25, places=10, seed=16, prefix="h", institutions=()
+):
+    """`years` finished calls from `first_year` on; returns them, oldest first.
+
+    `institutions` already known join the pool, so that some come back in later years."""
     rng = random.Random(seed)
     sectors = list(Sector.objects.all())
     types = list(CommissionType.objects.all())
@@ -77,9 +82,14 @@ def build_history(programme, first_year, years, per_year=25, places=10, seed=16,
     User = get_user_model()
     reviewers = [
         User.objects.get_or_create(
-            username=f"{prefix}-reviewer-{i}", defaults={"email": f"{prefix}-r{i}@mias.example"}
+            username=f"{prefix}-reviewer-{i}",
+            defaults={
+                "email": f"{prefix}-r{i}@mias.example",
+                "first_name": first,
+                "last_name": last,
+            },
         )[0]
-        for i in range(3)
+        for i, (first, last) in enumerate(REVIEWERS)
     ]
     pool = [
         Institution(
@@ -91,7 +101,7 @@ def build_history(programme, first_year, years, per_year=25, places=10, seed=16,
         )
         for i in range(int(per_year * 2.2))
     ]
-    pool = Institution.objects.bulk_create(pool)
+    pool = Institution.objects.bulk_create(pool) + list(institutions)
     calls = []
     for offset in range(years):
         calls.append(

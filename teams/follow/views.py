@@ -33,6 +33,7 @@ from teams.follow.forms import (
 )
 from teams.follow.reminders import plan_reminders
 from teams.models import CalendarFeed, Deliverable, Milestone, Reminder, Supervisor, Team, TeamEvent
+from teams.signals import dashboard_section
 
 FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -88,6 +89,13 @@ def dashboard(request, team, upload_errors=None, status=200):
             "events": list(TeamEvent.objects.filter(team=team).select_related("actor")[:12])
             if (supervisor or coordinator)
             else [],
+            "sections": [
+                html
+                for _receiver, html in dashboard_section.send(
+                    sender=Team, request=request, team=team, is_member=member
+                )
+                if html
+            ],
         },
         status=status,
     )

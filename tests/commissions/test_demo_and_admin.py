@@ -33,13 +33,38 @@ def test_demo_loads_the_seed_call_and_an_open_call(demo, client):
 
 
 def test_demo_is_idempotent(demo):
+    counts = [m.objects.count() for m in (Call, Commission, Institution, Student, Supervisor)]
     call_command("load_demo", stdout=open("/dev/null", "w"))
-    assert Call.objects.count() == 3
-    assert Commission.objects.count() == 33
-    # The 20 Belgian demo institutions and the 33 organisations of the Luxembourg directory.
-    assert Institution.objects.count() == 53
+    assert [m.objects.count() for m in (Call, Commission, Institution, Student)] == counts[:4]
+    recent = Call.objects.exclude(status=Call.Status.ARCHIVED)
+    assert recent.count() == 3
+    assert Commission.objects.filter(call__in=recent).count() == 33
+    assert Institution.objects.filter(commissions__call__in=recent).distinct().count() == 20
+    assert Student.objects.filter(call__in=recent).count() == 52
+    assert Supervisor.objects.filter(call__in=recent).count() == 8
+    # Every institution is in the registry, with the 33 organisations of the directory.
     assert Institution.objects.filter(key=None).count() == 0
-    assert Student.objects.count() == 52 and Supervisor.objects.count() == 8
+    assert Institution.objects.filter(commissions=None).count() >= 33
+
+
+def test_demo_has_four_finished_years_that_every_chart_reads(demo, client, english):
+    from insights.models import SurveyAnswer
+    from teams.models import Feedback, Team
+
+    finished = Call.objects.filter(status=Call.Status.ARCHIVED).order_by("academic_year")
+    assert [c.academic_year for c in finished] == [
+        "2020-2021", "2021-2022", "2022-2023", "2023-2024"
+    ]  # fmt: skip
+    for call in finished:
+        assert 20 <= call.commissions.count() <= 30 and call.is_finished()
+        assert Team.objects.filter(call=call).count() == 10
+        assert Feedback.objects.filter(team__call=call).exists()
+        assert SurveyAnswer.objects.filter(call=call).exists()
+    assert client.login(username="coordination", password="mias-demo-2024")
+    page = client.get(reverse("insights:analytics", args=["mias-1"]))
+    assert page.status_code == 200
+    assert all(chart.rows for chart in page.context["charts"])
+    assert "No " not in " ".join(c.reading for c in page.context["charts"])
 
 
 def test_demo_year_in_progress_has_its_teams_at_work(demo, client):
@@ -72,7 +97,7 @@ def test_coordinator_sees_the_submissions_in_the_admin(demo, client):
     assert client.login(username="coordination", password="mias-demo-2024")
     response = client.get(reverse("admin:commissions_commission_changelist"))
     assert response.status_code == 200
-    assert response.context["cl"].result_count == 33
+    assert response.context["cl"].result_count == Commission.objects.count()  # history too
     commission = Commission.objects.first()
     assert (
         client.get(reverse("admin:commissions_commission_change", args=[commission.pk])).status_code

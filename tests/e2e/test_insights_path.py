@@ -12,7 +12,7 @@ tests/e2e/screenshots/insights-*.png (git-ignored).
 """
 
 import pytest
-from browsing import COORDINATOR_PASSWORD, sign_in
+from browsing import COORDINATOR_PASSWORD, serious_violations, sign_in
 from django.urls import reverse
 
 try:
@@ -53,6 +53,7 @@ def test_coordinator_reads_the_analytics_and_prepares_next_year(
         assert svg.get_attribute("role") == "img"
     expect(page.locator("#sectors .reading")).to_contain_text("submitted")
     shoot(page, "insights-analytics-desktop")
+    assert serious_violations(page) == []
 
     # Two years only: the submissions table says so.
     page.locator("#from").select_option("2027-2028")
@@ -71,6 +72,7 @@ def test_coordinator_reads_the_analytics_and_prepares_next_year(
     expect(phone.locator("section .chart-box svg")).to_have_count(13)
     assert no_wider_than_the_screen(phone)
     shoot(phone, "insights-analytics-phone")
+    assert serious_violations(phone) == []
 
     # The copy screen, from the call's workspace.
     page.goto(f"{base}{reverse('commissions:review_table', args=[call.slug])}")
@@ -80,10 +82,12 @@ def test_coordinator_reads_the_analytics_and_prepares_next_year(
     expect(moved.first).to_be_visible()
     assert moved.count() == call.key_dates.count() + 2  # opening and deadline too
     shoot(page, "insights-copy-preview")
+    assert serious_violations(page) == []
     page.get_by_role("button", name="Create the 2031-2032 call as a draft").click()
     expect(page.locator(".alert-success")).to_contain_text("ready as a draft")
     new = Call.objects.get(academic_year="2031-2032")
     assert new.status == "draft" and not CallPage.objects.get(call=new).live
     expect(page.get_by_role("link", name="Edit and publish its page")).to_be_visible()
     shoot(page, "insights-copy-done")
+    assert serious_violations(page) == []
     assert no_wider_than_the_screen(page)

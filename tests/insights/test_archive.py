@@ -91,6 +91,9 @@ def test_a_year_is_finished_once_archived_or_once_its_lab_has_ended(call):
     assert call.is_finished()
     call.status = Call.Status.DRAFT  # next year's draft is never finished
     assert not call.is_finished()
+    call.status = Call.Status.CLOSED  # nor a call whose year never ran
+    call.key_dates.create(kind="end", label="Fin", starts_at=timezone.now(), actor="coordinator")
+    assert not call.is_finished()
 
 
 def test_a_finished_year_is_read_only_and_still_browsable(client, coordinator, call, vocab):
@@ -124,3 +127,23 @@ def test_a_finished_years_milestones_cannot_be_moved_or_marked(client, coordinat
         assert response.status_code == 403, name
     milestone.refresh_from_db()
     assert milestone.done_at is None and not milestone.overridden
+
+
+def test_a_finished_years_commissions_are_read_only_in_the_admin(
+    client, coordinator, call, vocab, django_user_model
+):
+    commission = make_commission(call, vocab, title="Avant")
+    url = reverse("admin:commissions_commission_change", args=[commission.pk])
+    client.force_login(coordinator)
+    assert 'name="_save"' in client.get(url).content.decode()  # the year is under way
+    finish(call)
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert client.post(url, {"title": "Après"}).status_code == 403
+    commission.refresh_from_db()
+    assert commission.title == "Avant"
+    call_page = client.get(reverse("admin:commissions_call_change", args=[call.pk]))
+    assert 'name="_save"' in call_page.content.decode()  # the call itself: status, dates
+    root = django_user_model.objects.create_superuser("root", "r@x.example", "pw-root-123")
+    client.force_login(root)
+    assert 'name="_save"' in client.get(url).content.decode()  # a superuser may mend it

@@ -12,6 +12,7 @@ from wagtail.models import Page, Site
 from cms.models import CallPage, HomePage
 from commissions.models import Commission, KeyDate, PastConsultancy
 from commissions.privacy.contacts import erase_contact
+from devtools.demo.history import build_history
 from insights.library.library import candidates, sync
 from insights.tasks import sync_library
 
@@ -116,3 +117,14 @@ def test_erasing_the_contact_scrubs_the_entry_and_keeps_the_counts(programme, fi
     entry = PastConsultancy.objects.get()
     assert "Anne" not in entry.summary and entry.commission_id == yes.pk
     assert Commission.objects.filter(call=yes.call).count() == 3
+
+
+def test_the_library_page_reads_a_bounded_number_of_queries(
+    client, coordinator, programme, vocab, django_assert_max_num_queries
+):
+    build_history(programme, 2010, 6, per_year=10, places=4)
+    client.force_login(coordinator)
+    client.get(reverse("insights:library", args=[programme.slug]))  # lists the new ones
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("insights:library", args=[programme.slug]))
+    assert len(page.context["entries"]) == PastConsultancy.objects.count() > 0

@@ -134,3 +134,29 @@ def test_satisfaction_feeds_the_analytics(client, coordinator, call, teams):
     page = client.get(reverse("insights:analytics", args=[call.programme.slug]))
     chart = next(c for c in page.context["charts"] if c.slug == "satisfaction")
     assert chart.rows == [[call.academic_year, 2, 3.5, 0, 1, 0, 0, 1]]
+
+
+def test_the_student_survey_reads_a_bounded_number_of_queries(
+    client, call, teams, django_assert_max_num_queries
+):
+    me, *mates = list(teams[0].members.all())
+    surveying.save_answer(me, dict(ANSWER), {m.pk: 4 for m in mates})
+    client.force_login(me.user)
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("insights:survey", args=[call.slug]))
+    assert page.status_code == 200
+    assert page.context["form"].initial[f"peer_{mates[0].pk}"] == 4  # answers come back
+
+
+def test_the_team_page_leads_members_to_the_survey_once_sent(client, coordinator, call, teams):
+    me = teams[0].members.first()
+    client.force_login(me.user)
+    team_page = reverse("teams:team", args=[teams[0].pk])
+    assert "Answer the survey" not in client.get(team_page).content.decode()
+    surveying.send_survey(call, coordinator)
+    html = client.get(team_page).content.decode()
+    assert "Answer the survey" in html and reverse("insights:survey", args=[call.slug]) in html
+    surveying.save_answer(me, dict(ANSWER), {})
+    assert "See or change my answers" in client.get(team_page).content.decode()
+    client.force_login(coordinator)  # not a member: no invitation to answer
+    assert "Answer the survey" not in client.get(team_page).content.decode()

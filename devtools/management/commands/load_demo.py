@@ -30,7 +30,9 @@ from devtools.demo.cohort import load_cohort
 from network.directory import importing
 from network.finder import indexing
 from devtools.demo.translations import apply_translations, translate_pages
+from devtools.demo.history import build_history
 
+HISTORY_YEARS = 4
 DEMO_FILE = settings.BASE_DIR / "fixtures" / "demo.json"
 NETWORK_FILE = settings.BASE_DIR / "fixtures" / "network" / "organisations.json"
 LOGINS = [
@@ -149,7 +151,9 @@ class Command(BaseCommand):
         self.load_reviews(past_call)
         self.load_pages(data["page"], past_call, open_call)
         load_cohort(past_call, open_call, stage=stage)
-        self.load_network(institutions)
+        self.load_history(programme, past_call, institutions)
+        # Every institution joins the registry, those of the earlier years too.
+        self.load_network(Institution.objects.filter(key=None))
         apply_translations()  # the seed call's texts in English and German too
 
     def load_network(self, institutions):
@@ -164,6 +168,15 @@ class Command(BaseCommand):
                 institution.sectors.add(institution.sector)
         importing.apply(importing.read(NETWORK_FILE.read_bytes(), NETWORK_FILE.name))
         indexing.index_all()
+
+    def load_history(self, programme, past_call, institutions):
+        """Four finished years before the seed call, for the archive and the analytics."""
+        first = int(past_call.academic_year[:4]) - HISTORY_YEARS
+        if Call.objects.filter(programme=programme, academic_year=f"{first}-{first + 1}").exists():
+            return
+        build_history(
+            programme, first, HISTORY_YEARS, per_year=24, prefix="demo", institutions=institutions
+        )
 
     def load_reviews(self, call):
         if Review.objects.filter(commission__call=call).exists():
