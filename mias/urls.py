@@ -55,6 +55,7 @@ urlpatterns = [
     ),
     path("", include("commissions.urls")),
     path("", include("teams.urls")),
+    path("", include("network.urls")),
 ]
 
 if settings.DEBUG:
