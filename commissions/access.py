@@ -82,3 +82,17 @@ def commission_for_token(token, request=None):
             translation.activate(code)
             request.LANGUAGE_CODE = code
     return commission
+
+
+def registry_view(view):
+    """A coordinator page not bound to a call (the organisation registry): any programme's."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not rules.coordinates_any(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper

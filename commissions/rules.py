@@ -39,3 +39,8 @@ def can_see_others_scores(user, commission, assignment=None):
     if is_coordinator(user, commission.call):
         return True
     return assignment is not None and assignment.submitted_at is not None
+
+
+def coordinates_any(user):
+    """A coordinator of at least one programme (the site-wide registry is theirs to keep)."""
+    return user.is_authenticated and (user.is_superuser or bool(coordinated_programme_ids(user)))

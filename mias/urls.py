@@ -56,6 +56,7 @@ urlpatterns = [
     path("", include("commissions.urls")),
     path("", include("teams.urls")),
     path("", include("insights.urls")),
+    path("", include("network.urls")),
 ]
 
 if settings.DEBUG:

@@ -14,4 +14,4 @@ class NetworkConfig(AppConfig):
 
     def ready(self):
         # Imported here: receivers need the models, which are ready only now.
-        from network import signals  # noqa: F401  (an organisation changes → re-index it)
+        from network import mail, signals  # noqa: F401  (the invitation e-mail; re-indexing)

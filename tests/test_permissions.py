@@ -161,6 +161,15 @@ EXPECTED = {
     "insights:survey_remind": ("post", only(302)),
     "insights:oral_feedback": ("post", everyone(404)),  # before the oral presentation
     "insights:prepared": ("get", COORD_ONLY),
+    # The network: public finder, picture and similar-work panel; the registry's upload for
+    # the coordinators of any programme; outreach per call.
+    "network:picture": ("get", everyone(200)),
+    "network:finder": ("get", everyone(200)),
+    "network:similar": ("get", everyone(200)),
+    "network:directory_upload": ("get", only(200, other_coord=200)),
+    "network:directory_template": ("get", only(200, other_coord=200)),
+    "network:outreach": ("get", COORD_ONLY),
+    "network:invite": ("post", only(302)),
 }
 
 

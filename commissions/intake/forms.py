@@ -126,6 +126,9 @@ class CommissionForm(PlainTextMixin, forms.ModelForm):
         fields = [
             "title",
             "question",
+            # Similar commissions of earlier years and organisations on the same question,
+            # fetched while the question is typed (network's htmx panel).
+            HTML('{% include "network/finder/_similar_slot.html" %}'),
             "context",
             "commission_type",
             "intervention_context",

@@ -26,6 +26,7 @@ DENSE_WEIGHT = 0.65
 LABEL_BONUS = 0.10  # a sector or people-served label the request names
 NETWORK_BONUS = 0.05  # met the strongest candidates (events, commissions)
 USE_GLOSSARY = True
+POOL = 100  # candidates re-ranked with the registry's knowledge
 
 
 @dataclass
@@ -134,18 +135,22 @@ class Directory:
             dense = np.zeros(size, dtype=np.float32)
             fused = lexical.copy()
         request_terms = request_terms_of(groups)
-        labels = np.zeros(size, dtype=np.float32)
-        for index in np.flatnonzero(fused > 0):
+        if filters and any(filters.values()):
+            fused[~self.allowed(**filters)] = -1.0
+        # Re-ranking looks at the strongest candidates only: its bonuses are small, so an
+        # organisation far down cannot reach the top, and a request stays fast at any size.
+        pool = np.argsort(-fused, kind="stable")[: max(POOL, limit)]
+        pool = pool[fused[pool] > 0]
+        score = np.full(size, -1.0, dtype=np.float32)
+        score[pool] = fused[pool]
+        for index in pool:
             if any(terms and terms <= request_terms for _l, terms in self.label_terms[index]):
-                labels[index] = 1.0
-        score = fused + LABEL_BONUS * labels
+                score[index] += LABEL_BONUS
         # The network: a bonus for having met the strongest candidates.
-        strongest = set(np.argsort(-score)[:5].tolist())
-        network = np.array(
-            [len(strongest.intersection(n)) / 5 for n in self.neighbours], dtype=np.float32
-        )
-        score = score + NETWORK_BONUS * network * (score > 0)
-        score[~self.allowed(**filters)] = -1.0
+        strongest = set(pool[np.argsort(-score[pool], kind="stable")[:5]].tolist())
+        for index in pool:
+            met = len(strongest.intersection(self.neighbours[index]))
+            score[index] += NETWORK_BONUS * met / 5
         order = [i for i in np.argsort(-score, kind="stable")[:limit] if score[i] > 0]
         results = []
         for index in order:
