@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cms', '0001_initial'),
-        ('commissions', '0005_i17_languages'),
+        ('commissions', '0008_languages'),
     ]
 
     operations = [

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from commissions.access import commission_for_token
-from commissions.models import KeyDate
 from commissions.intake.views import render_portal
+from commissions.models import KeyDate
 from teams.follow import calendar, following
 from teams.follow.forms import FeedbackForm
 from teams.follow.views import serve_deliverable

@@ -27,10 +27,10 @@ from commissions.models import (
 from commissions.review.reviewing import record_review_submission
 from commissions.roles import make_coordinator, make_reviewer
 from devtools.demo.cohort import load_cohort
+from devtools.demo.history import build_history
+from devtools.demo.translations import apply_translations, translate_pages
 from network.directory import importing
 from network.finder import indexing
-from devtools.demo.translations import apply_translations, translate_pages
-from devtools.demo.history import build_history
 
 HISTORY_YEARS = 4
 DEMO_FILE = settings.BASE_DIR / "fixtures" / "demo.json"

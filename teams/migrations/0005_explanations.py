@@ -13,6 +13,6 @@ def explanations_as_data(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("teams", "0003_reminder_schedule")]
+    dependencies = [('teams', '0004_hardening')]
 
     operations = [migrations.RunPython(explanations_as_data, migrations.RunPython.noop)]
