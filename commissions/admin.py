@@ -38,15 +38,30 @@ def scoped(queryset, path, user):
     return queryset.filter(**{lookup: user}).distinct()
 
 
+# How an account belongs to a programme: lookups from the user to a Programme. Apps above
+# add theirs (teams: its students and supervisors) in their admin module.
+USER_TIES = ["coordinated_programmes", "reviewed_programmes"]
+
+
 def scoped_users(user):
-    """Accounts a coordinator may pick: no administrator, and no staff account other than
-    the coordinators of their own programmes."""
+    """Accounts a coordinator may pick: no administrator, no staff account other than the
+    coordinators of their own programmes, and no account of another programme only."""
     User = get_user_model()
     if user.is_superuser:
         return User.objects.all()
+    mine = Programme.objects.filter(coordinators=user)
+    others = Programme.objects.exclude(pk__in=mine)
+
+    def tied_to(programmes):
+        ties = Q()
+        for tie in USER_TIES:
+            ties |= Q(**{f"{tie}__in": programmes})
+        return User.objects.filter(ties).values("pk")
+
     return (
         User.objects.filter(is_superuser=False)
-        .filter(Q(is_staff=False) | Q(coordinated_programmes__coordinators=user))
+        .filter(Q(is_staff=False) | Q(coordinated_programmes__in=mine))
+        .exclude(Q(pk__in=tied_to(others)) & ~Q(pk__in=tied_to(mine)))
         .distinct()
     )
 

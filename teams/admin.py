@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from commissions.admin import PlainTextModelForm, ProgrammeScopedAdmin, only_related
+from commissions.admin import USER_TIES, PlainTextModelForm, ProgrammeScopedAdmin, only_related
 from teams.follow.following import due_of
 from teams.models import (
     AllocationRun,
@@ -15,6 +15,9 @@ from teams.models import (
     Team,
     TeamEvent,
 )
+
+# An account belongs to the programmes of the calls it studies or supervises in.
+USER_TIES += ["students__call__programme", "supervisors__call__programme"]
 
 
 class StudentAdminForm(PlainTextModelForm):

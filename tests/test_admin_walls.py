@@ -53,7 +53,10 @@ def other(db, vocab, django_user_model):
             Student: set(Student.objects.filter(call=call).values_list("pk", flat=True)),
             Supervisor: set(Supervisor.objects.filter(call=call).values_list("pk", flat=True)),
             Milestone: set(Milestone.objects.filter(team__call=call).values_list("pk", flat=True)),
-            get_user_model(): {coord.pk, root.pk},
+            # its coordinator, the superuser, its students and supervisors
+            get_user_model(): {coord.pk, root.pk}
+            | set(Student.objects.filter(call=call).values_list("user", flat=True))
+            | set(Supervisor.objects.filter(call=call).values_list("user", flat=True)),
         },
     }
 
