@@ -106,11 +106,6 @@ class ProgrammeScopedAdmin(admin.ModelAdmin):
         self._scope_choices(db_field, request, kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-
-def only_related(*names):
-    """List filters on relations that offer only the values of the rows one may see."""
-    return [(name, admin.RelatedOnlyFieldListFilter) for name in names]
-
     def _call_of(self, obj):
         """The call an object belongs to, from its programme path (call__programme…)."""
         path = self.programme_path or ""
@@ -136,6 +131,11 @@ def only_related(*names):
         return super().has_delete_permission(request, obj) and not self.in_finished_year(
             request, obj
         )
+
+
+def only_related(*names):
+    """List filters on relations that offer only the values of the rows one may see."""
+    return [(name, admin.RelatedOnlyFieldListFilter) for name in names]
 
 
 @admin.register(Programme)

@@ -252,6 +252,16 @@ def _to_number(text):
     return int(value) if value.is_integer() and "." not in cleaned else value
 
 
+def _legacy_decimal(text):
+    """A decimal() written as text in an old run ("1,50" or "1.50"), as number data again."""
+    import re
+
+    match = re.fullmatch(r"(-?\d+)[.,](\d+)", text.strip())
+    if not match:
+        return None
+    return {"num": float(f"{match[1]}.{match[2]}"), "dp": len(match[2])}
+
+
 # The modules whose sentences were stored as text in the runs.
 EXPLAINERS = ("commissions/selection/", "teams/forming/allocation")
 
@@ -302,7 +312,12 @@ class LegacyReader:
                         ok = False
                         break
                 else:
-                    params[name] = self._parts(raw, depth) or self.parse(raw, depth + 1) or raw
+                    params[name] = (
+                        _legacy_decimal(raw)
+                        or self._parts(raw, depth)
+                        or self.parse(raw, depth + 1)
+                        or raw
+                    )
             if ok:
                 found = dict(data)  # a plural keeps the count of the form it matched
                 found["a"] = params

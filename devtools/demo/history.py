@@ -49,11 +49,35 @@ TOPICS = [
 ]  # fmt: skip
 # (kind, label, days after the deadline, who acts, due step with something to hand in)
 STEPS = [
-    (KeyDate.Kind.PRESENTATION, "Présentation aux étudiant·es", 200, "coordinator", ""),
-    (KeyDate.Kind.CLARIFICATION, "Réunion de clarification", 208, "institution", ""),
-    (KeyDate.Kind.REPORT, "Envoi du rapport de mission", 361, "students", "report"),
-    (KeyDate.Kind.FEEDBACK, "Réunion de retour sur le rapport", 375, "institution", ""),
-    (KeyDate.Kind.ORAL, "Présentation orale", 396, "students", "presentation"),
+    (
+        KeyDate.Kind.PRESENTATION,
+        "Présentation des commandes aux étudiant·es",
+        200,
+        "coordinator",
+        "",
+    ),
+    (
+        KeyDate.Kind.CLARIFICATION,
+        "Réunion de clarification de la demande dans l'institution",
+        208,
+        "institution",
+        "",
+    ),
+    (KeyDate.Kind.REPORT, "Envoi du rapport de mission à l'institution", 361, "students", "report"),
+    (
+        KeyDate.Kind.FEEDBACK,
+        "Rencontre de feed-back sur le rapport de mission",
+        375,
+        "institution",
+        "",
+    ),
+    (
+        KeyDate.Kind.ORAL,
+        "Présentation orale des résultats dans l'institution (option jeudi)",
+        396,
+        "students",
+        "presentation",
+    ),
     (KeyDate.Kind.END, "Fin du laboratoire", 422, "coordinator", ""),
 ]
 # How late each step tends to be, in days (mean): reports are late, meetings rarely.

@@ -98,7 +98,7 @@ def test_translations_are_checked(call):
 
 def test_coordinators_wording_in_the_recipient_language_else_french(call, vocab):
     commission = make_commission(call, vocab, title="Fehlzeiten")
-    for language, subject in [("fr", "Votre commande {{ commission.title }}"), ("en", "Yours")]:
+    for language, subject in [("fr", "Votre commande {title}"), ("en", "Yours")]:
         MessageTemplate.objects.create(
             programme=call.programme,
             kind="decision_selected",

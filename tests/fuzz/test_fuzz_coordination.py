@@ -290,6 +290,8 @@ def outbox(workspace):
     decision, _ = queue_email(
         "decision:fuzz", "decision_selected", "x@inst.example", "fr", commission
     )
+    # Sent once already: only a tried e-mail may be sent again.
+    Email.objects.filter(pk=decision.pk).update(status=Email.Status.SENT)
     notice = Email.objects.filter(kind="coordinator_notice").first()
     return {"decision": decision.pk, "notice": notice.pk}
 
@@ -310,7 +312,7 @@ def test_outbox_resend_with_bad_ids(client, workspace, outbox, which, method, po
     before = Email.objects.count()
     with rolled_back():
         if method == "post":
-            response = post(client, url, posted)
+            response = post(client, url, {**posted, "confirm": "1"})
         else:
             response = client.get(url)
         event(f"status {response.status_code}")
