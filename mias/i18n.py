@@ -71,6 +71,19 @@ class Message(str):
         return join("", [other, self])
 
 
+def _active_language():
+    if not _configured():
+        return None
+    from django.utils.translation import get_language
+
+    return get_language()
+
+
+def named(texts: dict, current: str) -> Message:
+    """A name known in several languages ({code: text}), e.g. a sector in an explanation."""
+    return Message(current, {"t": dict(texts)})
+
+
 def message(msgid: str) -> Message:
     """gettext that keeps the message id: `message("… %(n)d …") % {"n": 3}`."""
     return Message(gettext(msgid), {"m": msgid})
@@ -140,6 +153,10 @@ def render(data) -> str:
         return _number(data)
     if not isinstance(data, dict):
         return str(data)
+    if "t" in data:  # a name in every language (a sector…): the reader's, else the first
+        texts = data["t"]
+        language = _active_language()
+        return str(texts.get(language) or next(iter(texts.values()), ""))
     if "j" in data:
         text = str(data["j"]).join(render(part) for part in data.get("l", []))
         return text[:1].upper() + text[1:] if data.get("cap") else text
