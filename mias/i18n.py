@@ -124,6 +124,8 @@ def to_data(value):
     """JSON-ready: a Message's structure; numbers, strings and None as they are."""
     if isinstance(value, Message):
         return value.data
+    if isinstance(getattr(value, "label", None), Message):  # an id printed as a name
+        return value.label.data
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
         return value.item()
     if isinstance(value, (str, int, float)) or value is None:

@@ -4,18 +4,18 @@ import hashlib
 import time
 from dataclasses import asdict
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commissions.models import Call, Commission, DecisionKind, Review, SelectionRun
+from commissions.models.translated import in_every_language
 from commissions.outbox.mail import queue_email
 from commissions.review.reviewing import call_aggregates
 from commissions.selection import portfolio as optimiser
 from commissions.similarity import similar_pairs
-from mias.i18n import named, render, to_json
+from mias.i18n import render, to_json
 
 DEFAULT_SIMILARITY_THRESHOLD = 60.0
 DEFAULT_WAITLIST = 5
@@ -71,20 +71,14 @@ def candidates(call):
             optimiser.Candidate(
                 id=c.pk,
                 merit=round(agg.merit, 4) if agg else 0.0,
-                sector=_named(c.sector),
-                ctype=_named(c.commission_type),
-                context=_named(c.intervention_context),
+                sector=in_every_language(c.sector),
+                ctype=in_every_language(c.commission_type),
+                context=in_every_language(c.intervention_context),
                 eligible=agg.eligible if agg else True,
                 label=f"{c.reference} {c.title}",
             )
         )
     return commissions, result
-
-
-def _named(vocabulary):
-    """A sector, type or context named in every language, so explanations can say it in any."""
-    texts = {code: str(vocabulary.tr("name", code)) for code, _name in settings.LANGUAGES}
-    return named(texts, str(vocabulary.tr("name", settings.LANGUAGE_CODE)))
 
 
 def run_selection(call, user, params):

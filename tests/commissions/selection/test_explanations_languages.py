@@ -166,3 +166,17 @@ def test_sectors_in_explanations_follow_the_reader_too(call, vocab, coordinator)
     with translation.override("fr"):
         french = selecting.explanation(run, pk)
     assert "Sektor " in german and "Sektor " not in french
+
+
+def test_sectors_in_team_explanations_follow_the_reader(call, vocab, coordinator):
+    for sector in vocab["sectors"]:
+        sector.translations = {"de": {"name": f"Sektor {sector.name[:4]}"}}
+        sector.save()
+    make_cohort(call, vocab, commissions=3, students=12, supervisors=3)
+    run = allocating.run_allocation(call, coordinator)
+    said = run.result["supervisor_explanations"].values()
+    with translation.override("de"):
+        german = " ".join(render(text) for text in said)
+    with translation.override("fr"):
+        french = " ".join(render(text) for text in said)
+    assert "Sektor " in german and "Sektor " not in french
