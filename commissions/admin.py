@@ -149,7 +149,17 @@ class ProgrammeAdmin(ProgrammeScopedAdmin):
 class KeyDateInline(admin.TabularInline):
     model = KeyDate
     extra = 0
-    fields = ["kind", "label", "starts_at", "ends_at", "all_day", "location", "actor", "commitment"]
+    fields = [
+        "kind",
+        "label",
+        "starts_at",
+        "ends_at",
+        "all_day",
+        "location",
+        "actor",
+        "commitment",
+        "translations",
+    ]
 
 
 class CriterionInline(admin.TabularInline):
@@ -164,6 +174,7 @@ class CriterionInline(admin.TabularInline):
         "scale_max",
         "kind",
         "eliminatory",
+        "translations",
     ]
 
 

@@ -71,6 +71,19 @@ class Message(str):
         return join("", [other, self])
 
 
+def _active_language():
+    if not _configured():
+        return None
+    from django.utils.translation import get_language
+
+    return get_language()
+
+
+def named(texts: dict, current: str) -> Message:
+    """A name known in several languages ({code: text}), e.g. a sector in an explanation."""
+    return Message(current, {"t": dict(texts)})
+
+
 def message(msgid: str) -> Message:
     """gettext that keeps the message id: `message("… %(n)d …") % {"n": 3}`."""
     return Message(gettext(msgid), {"m": msgid})
@@ -111,6 +124,8 @@ def to_data(value):
     """JSON-ready: a Message's structure; numbers, strings and None as they are."""
     if isinstance(value, Message):
         return value.data
+    if isinstance(getattr(value, "label", None), Message):  # an id printed as a name
+        return value.label.data
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
         return value.item()
     if isinstance(value, (str, int, float)) or value is None:
@@ -142,6 +157,10 @@ def render(data) -> str:
         return str(data)
     if "num" in data:
         return _number(float(data["num"]), data.get("dp"))
+    if "t" in data:  # a name in every language (a sector…): the reader's, else the first
+        texts = data["t"]
+        language = _active_language()
+        return str(texts.get(language) or next(iter(texts.values()), ""))
     if "j" in data:
         text = str(data["j"]).join(render(part) for part in data.get("l", []))
         return text[:1].upper() + text[1:] if data.get("cap") else text

@@ -5,10 +5,11 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.dispatch import receiver
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from mias.ratelimit import count, forget, hit, too_many
@@ -175,3 +176,16 @@ class ContentSecurityPolicyMiddleware:
         if not request.path.startswith(CSP_EXEMPT):
             response.headers.setdefault("Content-Security-Policy", CSP)
         return response
+
+
+class AccountPasswordResetForm(PasswordResetForm):
+    """The set-password e-mail in the account's language, not the page's.
+
+    Reads user.profile.language (commissions' Profile) without importing it: mias imports no app.
+    """
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        profile = getattr(context.get("user"), "profile", None)
+        language = getattr(profile, "language", "") or translation.get_language()
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)

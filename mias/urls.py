@@ -7,7 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from mias.health import health
-from mias.security import LoginForm
+from mias.security import AccountPasswordResetForm, LoginForm
 
 urlpatterns = [
     path("health/", health, name="health"),
@@ -27,6 +27,7 @@ urlpatterns = [
             template_name="registration/password_reset.html",
             email_template_name="emails/password_reset.txt",
             subject_template_name="emails/password_reset_subject.txt",
+            form_class=AccountPasswordResetForm,
             success_url=reverse_lazy("password_reset_done"),
         ),
         name="password_reset",

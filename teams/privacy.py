@@ -11,6 +11,7 @@ the commissions app asks, each app answers for what it stores.
 
 from django.db.models import Prefetch
 
+from commissions.accounts import language_of
 from commissions.privacy.contacts import in_scope, iso, scrub_rows
 from teams.models import CalendarFeed, Feedback, Preference, Student, Supervisor
 
@@ -34,12 +35,12 @@ def _people(email, programme_ids):
     """Students and supervisors signed in with this address, grouped by account."""
 
     students, supervisors = _roles(email, programme_ids)
-    students = students.select_related("user", "call__programme", "team__commission")
+    students = students.select_related("user__profile", "call__programme", "team__commission")
     students = students.prefetch_related(
         Prefetch("preferences", queryset=Preference.objects.select_related("commission")),
         Prefetch("wishes", queryset=Student.objects.select_related("user")),
     )
-    supervisors = supervisors.select_related("user", "call__programme")
+    supervisors = supervisors.select_related("user__profile", "call__programme")
     supervisors = supervisors.prefetch_related("sectors", "teams__commission")
     accounts = {}
 
@@ -53,6 +54,7 @@ def _people(email, programme_ids):
                 "email": user.email,
                 "date_joined": iso(user.date_joined),
                 "last_login": iso(user.last_login),
+                "account_language": language_of(user),
                 "students": [],
                 "supervisors": [],
             },

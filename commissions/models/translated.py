@@ -44,6 +44,15 @@ def validate_translations(value):
             raise ValidationError(_('Write {"en": {"label": "…"}, "de": {"label": "…"}}.'))
 
 
+def in_every_language(obj, field="name"):
+    """The field in every site language, kept with the text (mias.i18n.named): explanations
+    stored as data then name a sector, type or context in the reader's language."""
+    from mias.i18n import named
+
+    texts = {code: str(obj.tr(field, code)) for code, _name in settings.LANGUAGES}
+    return named(texts, str(obj.tr(field, main_language())))
+
+
 class Translated(models.Model):
     """Abstract: the translations of some text fields, read with tr()."""
 

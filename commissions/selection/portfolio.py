@@ -778,7 +778,7 @@ class _Report:
         ):
             missing = coverage[name]["not_covered"]
             if missing:
-                parts.append(text % {"values": ", ".join(map(str, missing))})
+                parts.append(text % {"values": join(", ", missing)})
         left_out = [k for k in self.merit_order if not self.mask[k]]
         if left_out:
             k = left_out[0]

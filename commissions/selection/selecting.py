@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commissions.models import Call, Commission, DecisionKind, Review, SelectionRun
+from commissions.models.translated import in_every_language
 from commissions.outbox.mail import queue_email
 from commissions.review.reviewing import call_aggregates
 from commissions.selection import portfolio as optimiser
@@ -73,9 +74,9 @@ def candidates(call):
             optimiser.Candidate(
                 id=c.pk,
                 merit=round(agg.merit, 4) if agg else 0.0,
-                sector=c.sector.name,
-                ctype=c.commission_type.name,
-                context=c.intervention_context.name,
+                sector=in_every_language(c.sector),
+                ctype=in_every_language(c.commission_type),
+                context=in_every_language(c.intervention_context),
                 eligible=agg.eligible if agg else True,
                 label=f"{c.reference} {c.title}",
             )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from commissions.models import Call, Commission
+from commissions.models.translated import in_every_language
 from commissions.outbox.mail import queue_email
 from mias.i18n import render, to_json
 from teams.follow.following import generate_milestones, local_text
@@ -172,12 +173,14 @@ def _assign_supervisors(result, data, free):
     for team in data.locked.values():
         if team.supervisor_id:
             used[team.supervisor_id] = used.get(team.supervisor_id, 0) + 1
-    sectors = {c.sector_id: Ref(c.sector_id, c.sector.name) for c in free if c.sector_id}
+    sectors = {
+        c.sector_id: Ref(c.sector_id, in_every_language(c.sector)) for c in free if c.sector_id
+    }
     teams = [(Ref(c.pk, c.title), sectors.get(c.sector_id)) for c in free]
     sups = [
         allocation.Supervisor(
             id=Ref(s.pk, s.name),
-            sectors=frozenset(Ref(x.pk, x.name) for x in s.sectors.all()),
+            sectors=frozenset(Ref(x.pk, in_every_language(x)) for x in s.sectors.all()),
             capacity=max(s.capacity - used.get(s.pk, 0), 0),
         )
         for s in data.supervisors

@@ -157,3 +157,12 @@ def test_a_bad_contact_language_is_refused_with_a_message(client, call, vocab):
     assert page.status_code == 200
     assert "Choose one of the languages offered." in page.content.decode()
     assert not Commission.objects.exists()
+
+
+def test_the_set_password_email_follows_the_account(client, person):
+    Profile.objects.create(user=person, language="de")
+    client.cookies[COOKIE] = "en"
+    answer = client.post(reverse("password_reset"), {"email": "lena@uni.example"})
+    assert answer.status_code == 302
+    (message,) = mail.outbox
+    assert message.subject == "Ein neues Passwort wählen"

@@ -132,3 +132,10 @@ def test_the_demo_carries_the_seed_texts_in_three_languages(db):
         assert set(translations) == {"en", "de"}
         assert translations["de"].live and "echte Aufträge" in translations["de"].intro
         assert "real institutional commissions" in translations["en"].intro
+
+
+def test_coordinators_write_the_translations_in_the_admin(client, call, coordinator):
+    client.force_login(coordinator)
+    page = client.get(reverse("admin:commissions_call_change", args=[call.pk])).content.decode()
+    assert 'name="key_dates-0-translations"' in page
+    assert 'name="criteria-0-translations"' in page

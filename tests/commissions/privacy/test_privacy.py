@@ -321,6 +321,7 @@ def test_team_emails_lose_the_contact_and_students_export_their_data(
     student = privacy.contact_data("student0@uni.example")
     account = student["accounts"][0]
     assert account["email"] == "student0@uni.example"
+    assert account["account_language"] == "fr"  # the account's language is exported too
     profile = account["students"][0]
     assert len(profile["ranking"]) == 3 and profile["team"]["commission"].startswith("S-")
     assert student["emails"] and student["commissions"] == []

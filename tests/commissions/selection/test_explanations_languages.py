@@ -145,3 +145,38 @@ def test_messages_survive_copies_and_behave_as_text():
         assert isinstance(copy.deepcopy(both), Message)
         assert copy.deepcopy(both).data == both.data
         assert str(both).startswith("and ") and "; x" in both
+
+
+def test_sectors_in_explanations_follow_the_reader_too(call, vocab, coordinator):
+    for sector in vocab["sectors"]:
+        sector.translations = {"de": {"name": f"Sektor {sector.name[:4]}"}}
+        sector.save()
+    criteria = list(call.criteria.filter(kind=Criterion.Kind.REVIEWER))
+    for i in range(3):
+        commission = make_commission(
+            call, vocab, institution_name=f"I{i}", email=f"i{i}@x.example", title=f"Q{i}"
+        )
+        commission.sector = vocab["sectors"][i]
+        commission.save()
+        reviewing.record_review_submission(commission, coordinator, {c.pk: 3 for c in criteria}, {})
+    run = selecting.run_selection(call, coordinator, selecting.default_params(call))
+    pk = run.result["selected"][0]
+    with translation.override("de"):
+        german = selecting.explanation(run, pk)
+    with translation.override("fr"):
+        french = selecting.explanation(run, pk)
+    assert "Sektor " in german and "Sektor " not in french
+
+
+def test_sectors_in_team_explanations_follow_the_reader(call, vocab, coordinator):
+    for sector in vocab["sectors"]:
+        sector.translations = {"de": {"name": f"Sektor {sector.name[:4]}"}}
+        sector.save()
+    make_cohort(call, vocab, commissions=3, students=12, supervisors=3)
+    run = allocating.run_allocation(call, coordinator)
+    said = run.result["supervisor_explanations"].values()
+    with translation.override("de"):
+        german = " ".join(render(text) for text in said)
+    with translation.override("fr"):
+        french = " ".join(render(text) for text in said)
+    assert "Sektor " in german and "Sektor " not in french
