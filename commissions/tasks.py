@@ -5,9 +5,16 @@ The outbox's delivery lives in `commissions/outbox/delivery.py`.
 
 from django.core.management import call_command
 
+from commissions.intake import services
 from commissions.outbox.delivery import DeliveryError, deliver_email
 
-__all__ = ["DeliveryError", "clear_expired_sessions", "deliver_email"]
+__all__ = ["DeliveryError", "clear_expired_sessions", "deliver_email", "send_links"]
+
+
+def send_links(email_address, language):
+    """ "Send my link again", off the request: a fresh link to each live commission of the
+    address (nothing for an unknown one). Returns only a count: no address in the results."""
+    return services.send_links(email_address, language)
 
 
 def clear_expired_sessions():

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from commissions.models import AccessToken, Call, Commission, CommissionEvent, Institution
 from commissions.outbox.mail import fresh_key, queue_email
@@ -91,6 +92,15 @@ def send_link(commission, language):
     """Queue a fresh private link to the commission's contact; each call sends one."""
     queue_email(
         fresh_key(f"link:{commission.pk}"), "link", commission.contact_email, language, commission
+    )
+
+
+def queue_link_request(email_address, language):
+    """Hand "send my link again" to the queue (commissions.tasks.send_links).
+
+    The task's arguments hold the address: it is not kept once the task ran (save=False)."""
+    async_task(
+        "commissions.tasks.send_links", email_address, language, q_options={"save": False}
     )
 
 
