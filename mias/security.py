@@ -1,6 +1,7 @@
 """Abuse protection: login lockout after repeated failures, and a content security policy."""
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -157,6 +158,11 @@ CSP = "; ".join(
 CSP_EXEMPT = ("/admin/", "/django-admin/")
 
 
+# The pages a private link opens (the institution's page and everything under it): no shared
+# cache, proxy or browser history may keep a copy.
+PRIVATE_PATHS = re.compile(r"^/commande/(?!lien/)[^/]+/")
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -165,4 +171,17 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if not request.path.startswith(CSP_EXEMPT):
             response.headers.setdefault("Content-Security-Policy", CSP)
+        return response
+
+
+class PrivateLinkCacheMiddleware:
+    """`Cache-Control: private, no-store` on every page a private link opens."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if PRIVATE_PATHS.match(request.path):
+            response.headers["Cache-Control"] = "private, no-store"
         return response

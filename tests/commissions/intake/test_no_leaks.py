@@ -74,3 +74,20 @@ def test_expired_sessions_are_cleared_every_night(client, django_user_model):
     Session.objects.update(expire_date=timezone.now() - timezone.timedelta(days=1))
     assert clear_expired_sessions() == "cleared"
     assert not Session.objects.exists()
+
+
+def test_every_page_of_a_private_link_is_kept_out_of_every_cache(client, call, vocab):
+    from commissions.models import AccessToken
+
+    commission = make_commission(call, vocab)
+    token = AccessToken.issue(commission)
+    for name in ("portal", "edit", "withdraw"):
+        response = client.get(reverse(f"commissions:{name}", args=[token]))
+        assert response.status_code == 200, name
+        assert response["Cache-Control"] == "private, no-store", name
+    # Unknown or revoked links too: the answer says something about the token.
+    assert client.get("/commande/nope/")["Cache-Control"] == "private, no-store"
+    # The public "send my link" page may be cached as any page.
+    assert "no-store" not in client.get(reverse("commissions:request_link")).get(
+        "Cache-Control", ""
+    )
