@@ -241,6 +241,8 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "pptx", "xlsx"]
 RATE_LIMIT_SUBMISSIONS = int(os.environ.get("RATE_LIMIT_SUBMISSIONS", "10"))
 RATE_LIMIT_LINK_REQUESTS = int(os.environ.get("RATE_LIMIT_LINK_REQUESTS", "5"))
 RATE_LIMIT_WINDOW = int(os.environ.get("RATE_LIMIT_WINDOW", "3600"))
+# "Forgot your password?" per client address, and per e-mail address, in the same window.
+RATE_LIMIT_PASSWORD_RESETS = int(os.environ.get("RATE_LIMIT_PASSWORD_RESETS", "5"))
 # The reverse proxies whose X-Forwarded-For is believed (addresses or networks): nginx on this
 # machine by default. A request from anywhere else is counted under its own REMOTE_ADDR.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")

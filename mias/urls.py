@@ -21,16 +21,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "accounts/mot-de-passe/",
-        auth_views.PasswordResetView.as_view(
-            template_name="registration/password_reset.html",
-            email_template_name="emails/password_reset.txt",
-            subject_template_name="emails/password_reset_subject.txt",
-            success_url=reverse_lazy("password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    # "Forgot your password?": throttled and sent through the outbox (teams/people/passwords.py).
+    path("", include("teams.people.account_urls")),
     path(
         "accounts/mot-de-passe/envoye/",
         auth_views.PasswordResetDoneView.as_view(
