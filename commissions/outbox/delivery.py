@@ -78,8 +78,12 @@ def mark(email_id, **fields):
 def _revoke_links(secrets):
     """Delete the private links an undelivered e-mail carried: nobody ever received them."""
     hashes = [hash_token(secret) for secret in secrets]
-    if hashes:
+    if not hashes:
+        return
+    try:
         AccessToken.objects.filter(token_hash__in=hashes).delete()
+    except OperationalError as exc:  # the row must still be marked failed, to be retried
+        logger.warning("private links of an undelivered e-mail kept: %s", exc.__class__.__name__)
 
 
 def deliver_email(email_id):
