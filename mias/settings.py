@@ -236,6 +236,9 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "pptx", "xlsx"]
+# One way to reset a password: /accounts/mot-de-passe/ (throttled, through the outbox).
+# Wagtail's own form would send its e-mail inside the request, unthrottled.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 
 # Public form protection: submissions and link requests allowed per IP and window.
 RATE_LIMIT_SUBMISSIONS = int(os.environ.get("RATE_LIMIT_SUBMISSIONS", "10"))

@@ -70,3 +70,8 @@ def test_resets_are_throttled_per_client_and_per_address(client, anna, broker, s
     for i in range(4):
         client.post(URL, {"email": "anna@x.example"}, REMOTE_ADDR=f"198.51.100.{i}")
     assert len(queued_tasks(broker)) == 2
+
+
+def test_wagtail_offers_no_second_unthrottled_reset_form(client, anna):
+    assert client.get("/admin/password_reset/").status_code == 404
+    assert mail.outbox == []
