@@ -13,6 +13,8 @@ REDACTIONS = [
     (re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"), "[email]"),
     (re.compile(r"(/commande/)(?!lien/)[^/\s?#\"']+"), r"\1[token]"),
     (re.compile(r"(/accounts/mot-de-passe/)[^/\s?#\"']+/[^/\s?#\"']+"), r"\1[token]"),
+    # The private calendar feeds: /calendrier/<token>.ics
+    (re.compile(r"(/calendrier/)[^/\s?#\"']+(\.ics)"), r"\1[token]\2"),
 ]
 
 

@@ -1,15 +1,15 @@
 """Abuse protection: login lockout after repeated failures, and a content security policy."""
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.dispatch import receiver
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from mias.ratelimit import count, forget, hit, too_many
@@ -141,9 +141,7 @@ class LoginForm(AuthenticationForm):
             return super().clean()
         except ValidationError:
             if self.request is not None and getattr(self.request, THROTTLED, False):
-                raise ValidationError(
-                    self.error_messages["throttled"], code="throttled"
-                ) from None
+                raise ValidationError(self.error_messages["throttled"], code="throttled") from None
             raise
 
 
@@ -167,6 +165,11 @@ CSP = "; ".join(
 CSP_EXEMPT = ("/admin/", "/django-admin/")
 
 
+# The pages a private link opens (the institution's page and everything under it): no shared
+# cache, proxy or browser history may keep a copy.
+PRIVATE_PATHS = re.compile(r"^/commande/(?!lien/)[^/]+/")
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -178,14 +181,14 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
-class AccountPasswordResetForm(PasswordResetForm):
-    """The set-password e-mail in the account's language, not the page's.
+class PrivateLinkCacheMiddleware:
+    """`Cache-Control: private, no-store` on every page a private link opens."""
 
-    Reads user.profile.language (commissions' Profile) without importing it: mias imports no app.
-    """
+    def __init__(self, get_response):
+        self.get_response = get_response
 
-    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        profile = getattr(context.get("user"), "profile", None)
-        language = getattr(profile, "language", "") or translation.get_language()
-        with translation.override(language):
-            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+    def __call__(self, request):
+        response = self.get_response(request)
+        if PRIVATE_PATHS.match(request.path):
+            response.headers["Cache-Control"] = "private, no-store"
+        return response

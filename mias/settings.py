@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "mias.uploads.UploadLimitMiddleware",
     "mias.security.ContentSecurityPolicyMiddleware",
+    "mias.security.PrivateLinkCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -257,11 +258,16 @@ WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "pptx", "xlsx"]
+# One way to reset a password: /accounts/mot-de-passe/ (throttled, through the outbox).
+# Wagtail's own form would send its e-mail inside the request, unthrottled.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 
 # Public form protection: submissions and link requests allowed per IP and window.
 RATE_LIMIT_SUBMISSIONS = int(os.environ.get("RATE_LIMIT_SUBMISSIONS", "10"))
 RATE_LIMIT_LINK_REQUESTS = int(os.environ.get("RATE_LIMIT_LINK_REQUESTS", "5"))
 RATE_LIMIT_WINDOW = int(os.environ.get("RATE_LIMIT_WINDOW", "3600"))
+# "Forgot your password?" per client address, and per e-mail address, in the same window.
+RATE_LIMIT_PASSWORD_RESETS = int(os.environ.get("RATE_LIMIT_PASSWORD_RESETS", "5"))
 # The reverse proxies whose X-Forwarded-For is believed (addresses or networks): nginx on this
 # machine by default. A request from anywhere else is counted under its own REMOTE_ADDR.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")

@@ -7,7 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from mias.health import health
-from mias.security import AccountPasswordResetForm, LoginForm
+from mias.security import LoginForm
 
 urlpatterns = [
     path("health/", health, name="health"),
@@ -21,17 +21,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "accounts/mot-de-passe/",
-        auth_views.PasswordResetView.as_view(
-            template_name="registration/password_reset.html",
-            email_template_name="emails/password_reset.txt",
-            subject_template_name="emails/password_reset_subject.txt",
-            form_class=AccountPasswordResetForm,
-            success_url=reverse_lazy("password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    # "Forgot your password?": throttled and sent through the outbox (teams/people/passwords.py).
+    path("", include("teams.people.account_urls")),
     path(
         "accounts/mot-de-passe/envoye/",
         auth_views.PasswordResetDoneView.as_view(

@@ -1,5 +1,6 @@
 """The teams app's e-mails: what each kind needs to render, registered with the outbox."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -33,6 +34,15 @@ def _invitation(model):
         return context, []
 
     return build
+
+
+@register("password_reset", _("New password"))
+def _password_reset(email, issue_link=True):
+    user = get_user_model().objects.get(pk=email.params["user"])
+    if issue_link:
+        link, secret = set_password_link(user)
+        return {"user": user, "link": link}, [secret]
+    return {"user": user, "link": absolute(reverse("password_set", args=["…", "…"]))}, []
 
 
 register("invitation_student", _("Invitation (student)"))(_invitation(Student))

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from commissions import signals
 from commissions.models import AccessToken, Call, Commission, CommissionEvent, Institution
@@ -100,6 +101,15 @@ def send_link(commission, language=None):
         commission.contact_email,
         commission.submitter_language or language or "fr",
         commission,
+    )
+
+
+def queue_link_request(email_address, language):
+    """Hand "send my link again" to the queue (commissions.tasks.send_links).
+
+    The task's arguments hold the address: it is not kept once the task ran (save=False)."""
+    async_task(
+        "commissions.tasks.send_links", email_address, language, q_options={"save": False}
     )
 
 

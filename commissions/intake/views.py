@@ -63,10 +63,9 @@ def submit(request, slug):
             )
         if form.is_valid():
             commission = services.submit_commission(form, get_language() or "fr")
+            # Only the reference: a session outlives an erasure of the contact's data.
             request.session[SESSION_LAST_SUBMISSION] = {
                 "reference": commission.reference,
-                "title": commission.title,
-                "email": commission.contact_email,
                 "call": call.slug,
             }
             return redirect("commissions:submitted", slug=call.slug)
@@ -171,7 +170,9 @@ def request_link(request):
         if not too_many(
             request, "link", settings.RATE_LIMIT_LINK_REQUESTS, settings.RATE_LIMIT_WINDOW
         ):
-            services.send_links(form.cleaned_data["email"], get_language() or "fr")
+            # Looked up by the queue, not here: the answer takes the same time and the same
+            # queries whether or not the address is known.
+            services.queue_link_request(form.cleaned_data["email"], get_language() or "fr")
         # The same answer whether or not the address is known, and when rate-limited.
         return render(
             request, "commissions/intake/link_sent.html", {"email": form.cleaned_data["email"]}

@@ -15,7 +15,7 @@ import logging
 import time
 
 from django.core.mail import send_mail
-from django.db import OperationalError, close_old_connections, transaction
+from django.db import OperationalError, close_old_connections, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -64,7 +64,8 @@ def mark(email_id, **fields):
                 attempt + 1,
                 exc.__class__.__name__,
             )
-            close_old_connections()
+            if not connection.in_atomic_block:  # a dropped connection: open a new one
+                close_old_connections()
             time.sleep(MARK_BACKOFF * (attempt + 1))
     logger.error(
         "e-mail %s was sent but could not be marked %s: it stays 'sending' on the outbox page",
@@ -77,8 +78,12 @@ def mark(email_id, **fields):
 def _revoke_links(secrets):
     """Delete the private links an undelivered e-mail carried: nobody ever received them."""
     hashes = [hash_token(secret) for secret in secrets]
-    if hashes:
+    if not hashes:
+        return
+    try:
         AccessToken.objects.filter(token_hash__in=hashes).delete()
+    except OperationalError as exc:  # the row must still be marked failed, to be retried
+        logger.warning("private links of an undelivered e-mail kept: %s", exc.__class__.__name__)
 
 
 def deliver_email(email_id):

@@ -150,7 +150,8 @@ def heatmap_chart(data):
         _("Submitted / selected, by year and sector"),
         reading,
         charts.grid(_("Submitted / selected, by year and sector"), data.years, sectors, shaded),
-        [_("Academic year")] + [f"{s} ({_('submitted/selected')})" for s in sectors],
+        [_("Academic year")]
+        + [_("%(sector)s (submitted/selected)") % {"sector": s} for s in sectors],
         [[y] + ["{}/{}".format(*cells.get((y, s), (0, 0))) for s in sectors] for y in data.years],
     )
 

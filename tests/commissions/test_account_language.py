@@ -159,10 +159,15 @@ def test_a_bad_contact_language_is_refused_with_a_message(client, call, vocab):
     assert not Commission.objects.exists()
 
 
-def test_the_set_password_email_follows_the_account(client, person):
+def test_the_set_password_email_follows_the_account(
+    client, person, broker, django_capture_on_commit_callbacks
+):
     Profile.objects.create(user=person, language="de")
     client.cookies[COOKIE] = "en"
     answer = client.post(reverse("password_reset"), {"email": "lena@uni.example"})
     assert answer.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        run_queued(broker)  # looks the account up, queues the outbox e-mail
+    run_queued(broker)  # delivers it
     (message,) = mail.outbox
     assert message.subject == "Ein neues Passwort wählen"

@@ -245,3 +245,14 @@ def test_json_formatter_keeps_personal_data_and_secrets_out():
     assert "/commande/[token]/modifier/" in entry["message"]
     assert "[email]" in entry["message"]
     assert "/commande/lien/" in entry["message"]
+
+
+def test_calendar_feed_tokens_are_masked_in_logs_and_in_the_nginx_map():
+    line = JSONFormatter().format(
+        make_record("Internal Server Error: %s", "/calendrier/Zx9-abcDEF_123.ics")
+    )
+    message = json.loads(line)["message"]
+    assert "Zx9-abcDEF_123" not in message
+    assert "/calendrier/[token].ics" in message
+    deploy = (settings.BASE_DIR / "docs" / "deploy.md").read_text()
+    assert '"/calendrier/[token].ics$rest"' in deploy

@@ -257,21 +257,28 @@ def make_commissions(call_id, count, tag):
 
 def queue_confirmations(tag, ids):
     """One confirmation e-mail (with its private link) per commission, as a submission does."""
-    from django.db import transaction
+    from django.db import OperationalError, transaction
 
     from commissions.models import Commission
     from commissions.outbox.mail import queue_email
 
     commissions = Commission.objects.filter(contact_email__in=[contact(tag, i) for i in ids])
     for commission in commissions:
-        with transaction.atomic():  # like a submission: the task is queued on commit
-            queue_email(
-                f"bench:{commission.pk}",
-                "confirmation",
-                commission.contact_email,
-                "fr",
-                commission,
-            )
+        for attempt in range(20):  # a database that refuses writes is measured, not fatal
+            try:
+                with transaction.atomic():  # like a submission: the task is queued on commit
+                    queue_email(
+                        f"bench:{commission.pk}",
+                        "confirmation",
+                        commission.contact_email,
+                        "fr",
+                        commission,
+                    )
+                break
+            except OperationalError:
+                if attempt == 19:
+                    raise
+                time.sleep(0.25)
     return len(commissions)
 
 
