@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 from django_q.tasks import async_task
 
 from commissions.models import Institution
@@ -24,4 +25,6 @@ def institution_saved(sender, instance, raw=False, **kwargs):
 @receiver(m2m_changed, sender=Institution.sectors.through, dispatch_uid="network-index-sectors")
 def sectors_changed(sender, instance, action, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Institution):
+        # The finder's cache watches updated_at: a change of sectors is a change too.
+        Institution.objects.filter(pk=instance.pk).update(updated_at=timezone.now())
         queue_indexing(instance.pk)
