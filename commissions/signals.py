@@ -18,3 +18,7 @@ contact_export = Signal()
 # contact_erase: also get `scrubber` (commissions.privacy.contacts.Scrubber) and erase or
 # scrub their own copies; return a dict of counts, merged into the erasure's report.
 contact_erase = Signal()
+
+# Two institutions are one: `keep` absorbs `other` just before `other` is deleted. Receivers
+# move what their app links to `other` (the network: participations, events, invitations).
+institution_merged = Signal()

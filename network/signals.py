@@ -28,3 +28,18 @@ def sectors_changed(sender, instance, action, **kwargs):
         # The finder's cache watches updated_at: a change of sectors is a change too.
         Institution.objects.filter(pk=instance.pk).update(updated_at=timezone.now())
         queue_indexing(instance.pk)
+
+
+def institution_merged(sender, keep, other, **kwargs):
+    """A duplicate merged away: its events and invitations become the kept organisation's."""
+    from network.models import Event, Invitation, Participation
+
+    met = set(keep.participations.values_list("event_id", flat=True))
+    Participation.objects.filter(institution=other).exclude(event_id__in=met).update(
+        institution=keep
+    )
+    Event.objects.filter(organiser=other).update(organiser=keep)
+    invited = set(keep.invitations.values_list("call_id", flat=True))
+    Invitation.objects.filter(institution=other).exclude(call_id__in=invited).update(
+        institution=keep
+    )
