@@ -35,3 +35,7 @@ call_links = Signal()
 # links"). Receivers get `commission`; whatever else opens that commission without a
 # password (the teams' calendar address) is revoked with them.
 links_revoked = Signal()
+
+# Two institutions are one: `keep` absorbs `other` just before `other` is deleted. Receivers
+# move what their app links to `other` (the network: participations, events, invitations).
+institution_merged = Signal()

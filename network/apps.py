@@ -14,4 +14,9 @@ class NetworkConfig(AppConfig):
 
     def ready(self):
         # Imported here: receivers need the models, which are ready only now.
+        from commissions import signals as commissions_signals
         from network import mail, signals  # noqa: F401  (the invitation e-mail; re-indexing)
+
+        commissions_signals.institution_merged.connect(
+            signals.institution_merged, dispatch_uid="network"
+        )

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 from django_q.tasks import async_task
 
 from commissions.models import Institution
@@ -24,4 +25,21 @@ def institution_saved(sender, instance, raw=False, **kwargs):
 @receiver(m2m_changed, sender=Institution.sectors.through, dispatch_uid="network-index-sectors")
 def sectors_changed(sender, instance, action, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Institution):
+        # The finder's cache watches updated_at: a change of sectors is a change too.
+        Institution.objects.filter(pk=instance.pk).update(updated_at=timezone.now())
         queue_indexing(instance.pk)
+
+
+def institution_merged(sender, keep, other, **kwargs):
+    """A duplicate merged away: its events and invitations become the kept organisation's."""
+    from network.models import Event, Invitation, Participation
+
+    met = set(keep.participations.values_list("event_id", flat=True))
+    Participation.objects.filter(institution=other).exclude(event_id__in=met).update(
+        institution=keep
+    )
+    Event.objects.filter(organiser=other).update(organiser=keep)
+    invited = set(keep.invitations.values_list("call_id", flat=True))
+    Invitation.objects.filter(institution=other).exclude(call_id__in=invited).update(
+        institution=keep
+    )

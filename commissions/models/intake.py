@@ -128,6 +128,10 @@ class Institution(models.Model):
                     message=f"Institution merged: {other} → {self}",
                 )
                 moved += 1
+            from commissions.signals import institution_merged
+
+            self.sectors.add(*other.sectors.all())
+            institution_merged.send(sender=Institution, keep=self, other=other)
             other.delete()
         return moved
 

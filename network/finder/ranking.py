@@ -134,7 +134,8 @@ class Directory:
         else:
             dense = np.zeros(size, dtype=np.float32)
             fused = lexical.copy()
-        request_terms = request_terms_of(groups)
+        # Every word the request names, glossary included (labels and explanations).
+        request_terms = request_terms_of(groups + (extra if USE_GLOSSARY else []))
         if filters and any(filters.values()):
             fused[~self.allowed(**filters)] = -1.0
         # Re-ranking looks at the strongest candidates only: its bonuses are small, so an

@@ -103,7 +103,8 @@ def find(request: str, limit: int = 10, coordinator: bool = False, **filters) ->
         why = result.why
         if commissions.get(pks[result.index]):
             org = {**org, "commissions": commissions[pks[result.index]]}
-            terms = ranking.request_terms_of(ranking.words.query_terms(request))
+            extra, _glosses = ranking.lexicon.expand(request)
+            terms = ranking.request_terms_of(ranking.words.query_terms(request) + extra)
             why = found.explain(result, terms, org=org)
         answer.append(
             {

@@ -26,6 +26,7 @@ class Node:
     y: float = 0.0
     colour: str = OTHER
     degree: int = 0
+    right: bool = False  # in the right part: its label goes to the left of it
 
 
 def layout(nodes: list[Node], links: list[tuple[str, str]], iterations: int = 120, seed: int = 7):
@@ -66,6 +67,7 @@ def layout(nodes: list[Node], links: list[tuple[str, str]], iterations: int = 12
         node.x = round(MARGIN + scaled[i, 0] * (WIDTH - 2 * MARGIN), 1)
         node.y = round(MARGIN + scaled[i, 1] * (HEIGHT - 2 * MARGIN), 1)
         node.degree = int(degrees[i])
+        node.right = node.x > WIDTH * 0.62
         node.colour = colours.get(node.group, OTHER) if node.kind == "organisation" else "#222"
     return nodes
 

@@ -17,3 +17,12 @@ def directory(db):
 def indexed(directory):
     indexing.index_all()
     return directory
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The assertions read the English messages of the pure modules (French is the default)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -6,6 +6,7 @@ from io import BytesIO, StringIO
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from factories import make_commission
 from openpyxl import load_workbook
 
@@ -78,7 +79,8 @@ def test_every_bad_row_is_named_and_nothing_is_written(db, tmp_path):
         org(),  # the same key twice
     ]
     events = [{"key": "fete", "name": "Fête", "participants": ["maison-relais", "nobody"]}]
-    parsed = importing.read(as_json(rows, events), "d.json")
+    with translation.override("en"):
+        parsed = importing.read(as_json(rows, events), "d.json")
     where = [w for w, _m in parsed.errors]
     assert where == [
         "organisation 2",
@@ -150,3 +152,15 @@ def test_the_command_imports_the_directory_file(db):
     out = StringIO()
     call_command("import_network", stdout=out)
     assert "33 created" in out.getvalue()
+
+
+def test_merging_a_duplicate_keeps_its_events_and_sectors(directory):
+    caritas = Institution.objects.get(key="caritas-lu")
+    duplicate = Institution.objects.get(key="microlux")  # pretend: the same body twice
+    events_before = set(caritas.events.values_list("key", flat=True)) | set(
+        duplicate.events.values_list("key", flat=True)
+    )
+    caritas.merge([duplicate])
+    assert set(caritas.events.values_list("key", flat=True)) == events_before
+    assert "Microfinance" in {s.name for s in caritas.sectors.all()}
+    assert not Institution.objects.filter(key="microlux").exists()

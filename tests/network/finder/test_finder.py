@@ -95,3 +95,12 @@ def test_coordinators_also_see_the_commissions_an_organisation_led(call, vocab, 
     caritas_inside = next(r for r in inside if r["key"] == "caritas-lu")
     assert "Évaluer notre épicerie sociale" in caritas_inside["commissions"][0]
     assert "Évaluer notre épicerie sociale" in caritas_inside["why"]
+
+
+def test_the_finder_sees_a_change_of_sectors_without_vectors(directory, settings):
+    settings.PARTNER_FINDER_DENSE = False
+    assert searching.find("logement", sector="Logement", limit=10)
+    fal = Institution.objects.get(key="fal")
+    fal.sectors.clear()
+    keys = [r["key"] for r in searching.find("logement", sector="Logement", limit=10)]
+    assert "fal" not in keys

@@ -98,3 +98,12 @@ def test_metrics():
     assert evaluation.ndcg(["x", "a"], {"a": 2}) == pytest.approx(1 / np.log2(3))
     assert evaluation.recall(["a", "x"], {"a": 2, "b": 1}) == 0.5
     assert evaluation.reciprocal_rank(["x", "y", "a"], {"a": 1}) == pytest.approx(1 / 3)
+
+
+def test_the_explanation_is_in_the_readers_language(lexical):
+    from django.utils import translation
+
+    with translation.override("fr"):
+        result = lexical.search("logement pour familles à faibles revenus", limit=1)[0]
+    assert result.why.startswith("Travaille sur logement")
+    assert "a rencontré d'autres organisations à" in result.why
