@@ -129,6 +129,11 @@ EXPECTED = {
         "post",
         everyone(404, anonymous=LOGIN, institution=LOGIN, student=400, coord=400),
     ),
+    # A version sent already: "sent already", back to the team's page.
+    "teams:send": (
+        "post",
+        everyone(404, anonymous=LOGIN, institution=LOGIN, student=302, coord=302),
+    ),
     "teams:download": (
         "get",
         everyone(404, anonymous=LOGIN, institution=LOGIN, student=200, supervisor=200, coord=200),
@@ -226,6 +231,7 @@ def world(call, vocab, django_user_model, django_capture_on_commit_callbacks):
         "teams:milestone_move": {"pk": team.pk, "milestone": report.pk},
         "teams:upload": {"pk": team.pk, "milestone": report.pk},
         "teams:download": {"pk": team.pk, "deliverable": document.pk},
+        "teams:send": {"pk": team.pk, "deliverable": document.pk},
         "teams:institution_download": {"deliverable": document.pk},
         "wagtail_serve": {},
     }

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from commissions.access import commission_for_token
-from commissions.models import KeyDate
 from commissions.intake.views import render_portal
+from commissions.models import KeyDate
 from teams.follow import calendar, following
 from teams.follow.forms import FeedbackForm
 from teams.follow.views import serve_deliverable
@@ -48,7 +48,7 @@ def portal_context(commission, feedback_form=None):
     if feedback_form is None and can_give:
         feedback_form = FeedbackForm(instance=feedback)
     for m in items:
-        versions = m.deliverables.all()
+        versions = [d for d in m.deliverables.all() if d.sent_at]  # drafts stay the team's
         m.latest = versions[0] if versions else None
     # The institution's own next action first, not someone else's check-point.
     own = [m for m in items if m.key_date.actor == KeyDate.Actor.INSTITUTION]
@@ -72,6 +72,7 @@ def download(request, token, deliverable):
         Deliverable.objects.select_related("milestone"),
         pk=deliverable,
         milestone__team=team,
+        sent_at__isnull=False,
     )
     return serve_deliverable(item)
 

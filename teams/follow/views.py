@@ -161,15 +161,46 @@ def upload(request, pk, milestone):
         error = " ".join(e for errors in form.errors.values() for e in errors)
         return dashboard(request, team, {item.pk: error}, status=400)
     try:
-        deliverable = following.add_deliverable(item, form.cleaned_data["file"], request.user)
+        deliverable = following.add_deliverable(
+            item, form.cleaned_data["file"], request.user, send=False
+        )
     except following.FollowError as exc:
         return dashboard(request, team, {item.pk: str(exc)}, status=400)
     messages.success(
         request,
-        _("%(name)s is handed in (version %(version)d); the milestone is done.")
+        _(
+            "%(name)s is saved as a draft (version %(version)d): only your team and the "
+            "programme see it until you send it."
+        )
         % {"name": deliverable.filename, "version": deliverable.version},
     )
     return _back_to(item)
+
+
+@login_required
+@require_POST
+def send(request, pk, deliverable):
+    """A member sends a draft version (to the institution for a report or a presentation)."""
+    team = _team_or_404(request.user, pk)
+    member = rules.is_member(request.user, team)
+    if not (member or is_coordinator(request.user, team.call)) or team.published_at is None:
+        raise Http404
+    item = get_object_or_404(
+        Deliverable.objects.select_related("milestone__key_date"),
+        pk=deliverable,
+        milestone__team=team,
+    )
+    if request.POST.get("confirm") != "1":
+        messages.error(request, _("Nothing was sent: tick the box to confirm first."))
+    elif following.send_deliverable(item, request.user):
+        messages.success(
+            request,
+            _("Version %(version)d of %(what)s is sent; the milestone is done.")
+            % {"version": item.version, "what": item.milestone.get_deliverable_display()},
+        )
+    else:
+        messages.info(request, _("This version was sent already."))
+    return _back_to(item.milestone)
 
 
 def serve_deliverable(deliverable):
