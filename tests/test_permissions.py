@@ -72,6 +72,7 @@ EXPECTED = {
     "commissions:portal": ("get", everyone(404, institution=200)),
     "commissions:edit": ("get", everyone(404, institution=302)),  # selected: read-only
     "commissions:withdraw": ("get", everyone(404, institution=302)),
+    "commissions:institution_details": ("get", everyone(404, institution=302)),  # selected
     "commissions:workspace": ("get", only(200, other_coord=200)),
     "commissions:review_table": ("get", COORD_ONLY),
     "commissions:review_commission": ("get", COORD_ONLY),
