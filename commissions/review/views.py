@@ -37,6 +37,9 @@ from mias.ids import parse_id
 SORTS = {
     "merit": lambda row: (row["merit"] is None, -(row["merit"] or 0)),
     "-merit": lambda row: (row["merit"] is None, row["merit"] or 0),
+    # Largest disagreement first: the commissions to discuss.
+    "-spread": lambda row: (row["spread"] is None, -(row["spread"] or 0)),
+    "spread": lambda row: (row["spread"] is None, row["spread"] or 0),
     "title": lambda row: row["commission"].title.lower(),
     "institution": lambda row: row["commission"].institution.name.lower(),
     "sector": lambda row: row["commission"].sector.name,

@@ -449,6 +449,7 @@ def test_a_report_is_a_draft_until_a_member_sends_it_with_a_confirmation(client,
     assert client.get(url).status_code == 404
     # Sending asks for the tick first.
     client.force_login(student.user)
+    client.cookies["django_language"] = "en"  # logging out dropped the cookie
     send = reverse("teams:send", args=[team.pk, draft.pk])
     response = client.post(send, follow=True)
     assert "tick the box" in response.content.decode()
