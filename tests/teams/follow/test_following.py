@@ -285,9 +285,17 @@ def test_board_shows_statuses_and_the_export_colours_them(client, call, teams, c
         for r in range(2, sheet.max_row + 1)
         if sheet.cell(r, 1).value == team.commission.reference
     )
-    assert sheet.cell(row, column).value.startswith("Done")
-    rules = [r for cf in sheet.conditional_formatting for r in cf.rules]
-    assert len(rules) == 4 and any('"Late"' in r.formula[0] for r in rules)
+    # A real date, shown with its status and coloured by it; no "00:00" on a date.
+    cell = sheet.cell(row, column)
+    from teams.follow.following import annotate
+
+    (annotated,) = annotate([clarification])
+    assert cell.is_date and cell.value.date() == annotated.due_day
+    assert cell.number_format.startswith('"Done" · ') and cell.number_format.endswith("yyyy")
+    assert cell.fill.start_color.rgb.endswith("C6EFCE")
+    # Printing: landscape, one page wide, the header row on every page.
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$1:$1"
 
 
 def test_reminder_settings_are_validated(client, call, teams, coordinator):
