@@ -55,6 +55,7 @@ def everyone(status, **others):
 # view's own refusal (a message and a redirect), everyone else a refusal before any work.
 EXPECTED = {
     "health": ("get", everyone(200)),
+    "favicon": ("get", everyone(301)),
     "set_language": ("post", everyone(302)),
     "login": ("get", everyone(200)),
     "logout": ("post", everyone(302)),

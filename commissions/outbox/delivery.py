@@ -1,8 +1,11 @@
 """Delivering one outbox e-mail (the django-q2 task behind `commissions.tasks`)."""
 
 import logging
+from urllib.parse import urlsplit
 
-from django.core.mail import send_mail
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.core.mail.message import make_msgid
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,6 +13,18 @@ from commissions.models import Email
 from commissions.outbox.mail import build_context, render_email
 
 logger = logging.getLogger(__name__)
+
+
+def message_id():
+    """A Message-ID in the site's own domain (not the machine's "@localhost")."""
+    return make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "mias.example")
+
+
+def send_mail(subject, body, from_email, recipients):
+    """Django's send_mail, with the site's Message-ID."""
+    return EmailMessage(
+        subject, body, from_email, recipients, headers={"Message-ID": message_id()}
+    ).send()
 
 
 class DeliveryError(Exception):

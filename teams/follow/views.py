@@ -1,5 +1,6 @@
 """Following the year: the team dashboard, milestones, documents, calendars, the board."""
 
+import hashlib
 import re
 
 from django.contrib import messages
@@ -8,7 +9,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -271,10 +273,18 @@ def feed(request, token):
         raise Http404(_("This calendar address is unknown or was replaced by a new one."))
     owner = item.commission.title if item.commission_id else item.user.get_full_name()
     title = f"MIAS — {owner}"
-    response = HttpResponse(
-        calendar.build(title, calendar.milestones_of(item)),
-        content_type="text/calendar; charset=utf-8",
+    items = calendar.milestones_of(item)
+    body = calendar.build(title, items)
+    changed = calendar.last_change(items, since=item.created_at)
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    # Calendar applications poll: a conditional request gets 304 until something changes.
+    not_modified = get_conditional_response(
+        request, etag=etag, last_modified=int(changed.timestamp()) if changed else None
     )
+    response = not_modified or HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
+    if changed:
+        response["Last-Modified"] = http_date(changed.timestamp())
     response["Content-Disposition"] = 'inline; filename="mias.ics"'
     response["Cache-Control"] = "private, max-age=900"
     return response

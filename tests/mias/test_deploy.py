@@ -245,3 +245,13 @@ def test_json_formatter_keeps_personal_data_and_secrets_out():
     assert "/commande/[token]/modifier/" in entry["message"]
     assert "[email]" in entry["message"]
     assert "/commande/lien/" in entry["message"]
+
+
+def test_favicon_answers_with_a_real_icon(client):
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == static("mias/favicon.ico")
+    with open(finders.find("mias/favicon.ico"), "rb") as icon:
+        assert icon.read(4) == b"\x00\x00\x01\x00"  # the ICO signature
