@@ -17,6 +17,11 @@ urlpatterns = [
     path("commande/<str:token>/", views.portal, name="portal"),
     path("commande/<str:token>/modifier/", views.edit, name="edit"),
     path("commande/<str:token>/retirer/", views.withdraw, name="withdraw"),
+    path(
+        "commande/<str:token>/institution/",
+        views.institution_details,
+        name="institution_details",
+    ),
     path("coordination/", review.workspace_home, name="workspace"),
     path("coordination/donnees/", privacy.privacy_home, name="privacy"),
     path("coordination/donnees/export/", privacy.privacy_export, name="privacy_export"),

@@ -4,6 +4,7 @@ Shared by every app's exports; imports no app."""
 
 import re
 import zipfile
+from datetime import datetime
 from io import BytesIO
 from xml.parsers import expat
 
@@ -12,7 +13,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from mias.formats import excel_datetime_format
+from mias.formats import excel_date_format, excel_datetime_format
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -23,13 +24,39 @@ UNWRITABLE = re.compile(ILLEGAL_CHARACTERS_RE.pattern[:-1] + "\ufffe\uffff]")
 
 
 def safe(value):
-    """Text a spreadsheet will never run as a formula, without characters XML cannot hold."""
+    """Text without the characters XML cannot hold.
+
+    Text that a spreadsheet could run as a formula ("=…", "+32 81…", "-") is kept as typed:
+    workbook_bytes stores every such cell as text (type string, quote prefix), so nothing is
+    run and no apostrophe shows."""
     if not isinstance(value, str):
         return value
-    value = UNWRITABLE.sub("", value)
-    if value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return UNWRITABLE.sub("", value)
+
+
+def as_text(cell):
+    """Store a cell as text, whatever it starts with: never run, shown as typed."""
+    cell.data_type = "s"
+    cell.quotePrefix = True
+
+
+def protect_formulas(workbook):
+    """Every cell whose text starts like a formula becomes plain text (the product writes none)."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                    as_text(cell)
+
+
+def print_setup(sheet):
+    """Landscape, one page wide, the header row repeated on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
 
 
 def local_naive(value):
@@ -38,6 +65,7 @@ def local_naive(value):
 
 
 def workbook_bytes(workbook):
+    protect_formulas(workbook)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -70,8 +98,14 @@ def write_sheet(sheet, headers, rows, widths=None):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
-            if hasattr(cell.value, "year"):
+            if isinstance(cell.value, datetime):
                 cell.number_format = excel_datetime_format()
+            elif hasattr(cell.value, "year"):  # a date alone: no "00:00"
+                cell.number_format = excel_date_format()
+    # The wrapped header gets its own height, so that it does not overlap the first line.
+    longest = max((len(str(h)) for h in headers), default=0)
+    sheet.row_dimensions[1].height = 15 * min(4, 1 + longest // 25)
+    print_setup(sheet)
 
 
 # --- Reading: what a workbook may cost before openpyxl opens it -----------------------------

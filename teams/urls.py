@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("equipes/<id:pk>/jalons/<id:milestone>/depot/", follow.upload, name="upload"),
     path("equipes/<id:pk>/documents/<id:deliverable>/", follow.download, name="download"),
+    path("equipes/<id:pk>/documents/<id:deliverable>/envoyer/", follow.send, name="send"),
     path("encadrement/", follow.supervisor_home, name="supervisor_home"),
     path("calendrier/<str:token>.ics", follow.feed, name="calendar"),
     path("mon-espace/calendrier/nouvelle-adresse/", follow.feed_renew, name="calendar_renew"),

@@ -55,6 +55,7 @@ def everyone(status, **others):
 # view's own refusal (a message and a redirect), everyone else a refusal before any work.
 EXPECTED = {
     "health": ("get", everyone(200)),
+    "favicon": ("get", everyone(301)),
     "set_language": ("post", everyone(302)),
     "login": ("get", everyone(200)),
     "logout": ("post", everyone(302)),
@@ -72,6 +73,7 @@ EXPECTED = {
     "commissions:portal": ("get", everyone(404, institution=200)),
     "commissions:edit": ("get", everyone(404, institution=302)),  # selected: read-only
     "commissions:withdraw": ("get", everyone(404, institution=302)),
+    "commissions:institution_details": ("get", everyone(404, institution=302)),  # selected
     "commissions:workspace": ("get", only(200, other_coord=200)),
     "commissions:review_table": ("get", COORD_ONLY),
     "commissions:review_commission": ("get", COORD_ONLY),
@@ -129,6 +131,11 @@ EXPECTED = {
     "teams:upload": (
         "post",
         everyone(404, anonymous=LOGIN, institution=LOGIN, student=400, coord=400),
+    ),
+    # A version sent already: "sent already", back to the team's page.
+    "teams:send": (
+        "post",
+        everyone(404, anonymous=LOGIN, institution=LOGIN, student=302, coord=302),
     ),
     "teams:download": (
         "get",
@@ -258,6 +265,7 @@ def world(call, vocab, django_user_model, django_capture_on_commit_callbacks):
         "teams:milestone_move": {"pk": team.pk, "milestone": report.pk},
         "teams:upload": {"pk": team.pk, "milestone": report.pk},
         "teams:download": {"pk": team.pk, "deliverable": document.pk},
+        "teams:send": {"pk": team.pk, "deliverable": document.pk},
         "teams:institution_download": {"deliverable": document.pk},
         "wagtail_serve": {},
     }

@@ -341,3 +341,14 @@ class WithdrawForm(forms.Form):
         label=_("I confirm that we withdraw this commission."),
         error_messages={"required": _("Tick the box to confirm the withdrawal.")},
     )
+
+
+class InstitutionDetailsForm(forms.ModelForm):
+    """The institution corrects its own details through its link, until the selection."""
+
+    sector = IdChoiceField(label=_("Sector"), queryset=Sector.objects.all(), empty_label=None)
+
+    class Meta:
+        model = Institution
+        fields = ["name", "address", "postal_code", "city", "website", "sector"]
+        help_texts = {"website": _("The full address, e.g. https://www.example.org")}

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from commissions import signals
@@ -134,3 +135,33 @@ def revoke_links(commission, actor=None):
         )
     signals.links_revoked.send(sender=Commission, commission=commission)
     return count
+
+
+def details_editable(commission):
+    """An institution corrects its details until the selection decisions are applied."""
+    return commission.status in (
+        Commission.Status.SUBMITTED,
+        Commission.Status.UNDER_REVIEW,
+    ) and not commission.call.selection_runs.filter(confirmed_at__isnull=False).exists()
+
+
+@transaction.atomic
+def update_institution(commission, form):
+    """Save the institution's corrected details; the commission's history says what changed."""
+    changed = [name for name in form.changed_data if name in form.fields]
+    if not changed:
+        return []
+    before = Institution.objects.select_for_update().get(pk=form.instance.pk)
+    values = {
+        name: [str(getattr(before, name) or ""), str(form.cleaned_data[name] or "")]
+        for name in changed
+    }
+    form.save()
+    commission.record(
+        CommissionEvent.Kind.EDITED,
+        actor_label=INSTITUTION_LINK,
+        message=_("Institution details: %(fields)s")
+        % {"fields": ", ".join(str(form.fields[name].label) for name in changed)},
+        changes={"institution": values},
+    )
+    return changed

@@ -9,7 +9,13 @@ from django.views.decorators.http import require_http_methods
 
 from commissions.access import commission_for_token
 from commissions.intake import services
-from commissions.intake.forms import EditForm, LinkRequestForm, SubmissionForm, WithdrawForm
+from commissions.intake.forms import (
+    EditForm,
+    InstitutionDetailsForm,
+    LinkRequestForm,
+    SubmissionForm,
+    WithdrawForm,
+)
 from commissions.intake.next_steps import what_next
 from commissions.models import Call, Commission
 from commissions.signals import portal_section
@@ -104,6 +110,7 @@ def render_portal(request, commission, token, status=200, forms=None):
             ],
             "editable": commission.is_editable(),
             "can_withdraw": commission.can_withdraw(),
+            "details_editable": services.details_editable(commission),
             "sections": [html for _receiver, html in replies if html],
             # Until a section (the team) shows its own dates: what happens next, and when.
             "what_next": [] if any(html for _r, html in replies) else what_next(
@@ -140,6 +147,33 @@ def edit(request, token):
     return render(
         request,
         "commissions/intake/edit.html",
+        {"commission": commission, "form": form, "token": token},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def institution_details(request, token):
+    """The institution corrects its name, address, website or sector, until the selection."""
+    commission = commission_for_token(token)
+    portal_url = reverse("commissions:portal", args=[token])
+    if not services.details_editable(commission):
+        messages.warning(
+            request,
+            _("The selection is made: write to the coordinators to correct your details."),
+        )
+        return redirect(portal_url)
+    form = InstitutionDetailsForm(
+        request.POST if request.method == "POST" else None, instance=commission.institution
+    )
+    if request.method == "POST" and form.is_valid():
+        changed = services.update_institution(commission, form)
+        messages.success(
+            request, _("Your details are corrected.") if changed else _("Nothing was changed.")
+        )
+        return redirect(portal_url)
+    return render(
+        request,
+        "commissions/intake/institution_details.html",
         {"commission": commission, "form": form, "token": token},
     )
 

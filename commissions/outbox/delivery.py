@@ -13,8 +13,11 @@ and the log report it, and a coordinator decides.
 
 import logging
 import time
+from urllib.parse import urlsplit
 
-from django.core.mail import send_mail
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.core.mail.message import make_msgid
 from django.db import OperationalError, close_old_connections, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -28,6 +31,18 @@ logger = logging.getLogger(__name__)
 # How often, and how long apart, a mark is retried while the database stays busy.
 MARK_ATTEMPTS = 8
 MARK_BACKOFF = 0.5
+
+
+def message_id():
+    """A Message-ID in the site's own domain (not the machine's "@localhost")."""
+    return make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "mias.example")
+
+
+def send_mail(subject, body, from_email, recipients):
+    """Django's send_mail, with the site's Message-ID."""
+    return EmailMessage(
+        subject, body, from_email, recipients, headers={"Message-ID": message_id()}
+    ).send()
 
 
 class DeliveryError(Exception):

@@ -42,6 +42,9 @@ logger = logging.getLogger(__name__)
 SORTS = {
     "merit": lambda row: (row["merit"] is None, -(row["merit"] or 0)),
     "-merit": lambda row: (row["merit"] is None, row["merit"] or 0),
+    # Largest disagreement first: the commissions to discuss.
+    "-spread": lambda row: (row["spread"] is None, -(row["spread"] or 0)),
+    "spread": lambda row: (row["spread"] is None, row["spread"] or 0),
     "title": lambda row: row["commission"].title.lower(),
     "institution": lambda row: row["commission"].institution.name.lower(),
     "sector": lambda row: row["commission"].sector.name,

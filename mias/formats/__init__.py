@@ -19,3 +19,8 @@ def excel_datetime_format():
         if value:
             return value
     return "yyyy-mm-dd hh:mm"
+
+
+def excel_date_format():
+    """The short style without the time, for cells that hold a date alone (no "00:00")."""
+    return excel_datetime_format().replace(" hh:mm", "").strip()

@@ -1,7 +1,6 @@
 """Private calendar feeds (RFC 5545): a person's milestones, for Google, Outlook or Apple."""
 
 from datetime import UTC, timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -105,13 +104,24 @@ def milestones_of(feed):
     )
 
 
-def _host():
-    return urlsplit(settings.SITE_URL).hostname or "mias.example"
+# UIDs must never change, or every subscribed calendar would duplicate every event: not the
+# site's host (a move to a new domain), a fixed name of the application instead.
+UID_DOMAIN = "mias-commissions"
+
+
+def last_change(items, since=None):
+    """When these milestones last changed (the feed's DTSTAMP and Last-Modified)."""
+    moments = [m.updated_at for m in items] + ([since] if since else [])
+    return max(moments, default=None)
+
+
+def _utc(moment):
+    return moment.astimezone(UTC).replace(microsecond=0)
 
 
 def build(title, items, stamp=None):
-    """The iCalendar text of these milestones."""
-    stamp = (stamp or timezone.now()).astimezone(UTC).replace(microsecond=0)
+    """The iCalendar text of these milestones; the same bytes until one of them changes."""
+    stamp = stamp or last_change(items) or timezone.now()
     cal = Calendar()
     cal.add("prodid", "-//MIAS Commissions//Milestones//FR")
     cal.add("version", "2.0")
@@ -123,9 +133,10 @@ def build(title, items, stamp=None):
     for m in items:
         commission = m.team.commission
         event = Event()
-        event.add("uid", f"milestone-{m.pk}@{_host()}")
-        event.add("dtstamp", stamp)
-        event.add("last-modified", m.updated_at.astimezone(UTC).replace(microsecond=0))
+        event.add("uid", f"milestone-{m.pk}@{UID_DOMAIN}")
+        # The revision of the event (RFC 5545 §3.8.7.2 without METHOD), not the fetch time.
+        event.add("dtstamp", _utc(m.updated_at or stamp))
+        event.add("last-modified", _utc(m.updated_at or stamp))
         event.add("summary", clean_line(f"{m.key_date.label_text} — {commission.title}"))
         if m.all_day:
             first = timezone.localtime(m.starts_at).date()

@@ -4,7 +4,6 @@ import re
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -27,23 +26,21 @@ STATUS_FILLS = {
 def board_workbook(call, board):
     """The cohort board: one row per team, one column per step, coloured by status.
 
-    The colours are Excel conditional formats on the status words, so they follow when a
-    coordinator edits a cell; then the institutions' feedback for the end-of-year review.
+    Each step's cell is the team's due date, shown with its status ("Late · 01/10/2026")
+    through the cell's number format and coloured by status; then the institutions'
+    feedback for the end-of-year review.
     """
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Follow-up")[:31]
     fixed = [_("Reference"), _("Commission"), _("Institution"), _("Supervisor"), _("Students")]
     headers = fixed + [c["label"] for c in board["columns"]]
-    rows = []
+    rows, statuses = [], []
     for row in board["rows"]:
         team = row["team"]
-        cells = []
-        for m in row["cells"]:
-            if m is None:
-                cells.append("")
-            else:
-                cells.append(f"{STATUS_LABELS[m.status]} · {m.due_day:%d/%m/%Y}")
+        # A real date per step (sortable, filterable), its status in the cell's format and fill.
+        cells = [m.due_day if m is not None else None for m in row["cells"]]
+        statuses.append([m.status if m is not None else None for m in row["cells"]])
         rows.append(
             [
                 team.commission.reference,
@@ -55,22 +52,20 @@ def board_workbook(call, board):
             ]
         )
     write_sheet(sheet, headers, rows, widths={2: 40, 3: 30})
-    if rows and board["columns"]:
-        first = get_column_letter(len(fixed) + 1)
-        last = get_column_letter(len(headers))
-        area = f"{first}2:{last}{len(rows) + 1}"
-        for status, colour in STATUS_FILLS.items():
-            word = str(STATUS_LABELS[status]).replace('"', "")
-            sheet.conditional_formatting.add(
-                area,
-                FormulaRule(
-                    formula=[f'LEFT({first}2,{len(word)})="{word}"'],
-                    fill=PatternFill(start_color=colour, end_color=colour, fill_type="solid"),
-                    stopIfTrue=True,
-                ),
-            )
-        for index in range(len(fixed) + 1, len(headers) + 1):
-            sheet.column_dimensions[get_column_letter(index)].width = 22
+    formats = {
+        status: '"{}" · dd/mm/yyyy'.format(str(label).replace('"', ""))
+        for status, label in STATUS_LABELS.items()
+    }
+    for r, row_statuses in enumerate(statuses, start=2):
+        for c, status in enumerate(row_statuses, start=len(fixed) + 1):
+            if status is None:
+                continue
+            cell = sheet.cell(row=r, column=c)
+            cell.number_format = formats[status]
+            colour = STATUS_FILLS[status]
+            cell.fill = PatternFill(start_color=colour, end_color=colour, fill_type="solid")
+    for index in range(len(fixed) + 1, len(headers) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 22
     feedback = workbook.create_sheet(_("Institution feedback")[:31])
     write_sheet(
         feedback,

@@ -296,6 +296,33 @@ def team_timeline(team, now=None):
     return annotate(items, now)
 
 
+def send_deliverable(deliverable, user):
+    """Send a draft version: the institution sees it from now on and the milestone is done."""
+    milestone = deliverable.milestone
+    with transaction.atomic():
+        Milestone.objects.select_for_update().filter(pk=milestone.pk).first()
+        deliverable.refresh_from_db()
+        if deliverable.sent_at is not None:
+            return False
+        deliverable.sent_at, deliverable.sent_by = timezone.now(), user
+        deliverable.save(update_fields=["sent_at", "sent_by"])
+        TeamEvent.record(
+            milestone.team,
+            user,
+            TeamEvent.Kind.DELIVERABLE,
+            _("%(label)s: version %(version)d sent (%(name)s)")
+            % {
+                "label": milestone.label,
+                "version": deliverable.version,
+                "name": deliverable.filename,
+            },
+        )
+        if milestone.done_at is None:
+            milestone.done_at, milestone.done_by = timezone.now(), user
+            milestone.save(update_fields=["done_at", "done_by", "updated_at"])
+    return True
+
+
 def feedback_of(team):
     return Feedback.objects.filter(team=team).first()
 
@@ -341,8 +368,9 @@ def board(call, now=None):
 # --- Deliverables ---------------------------------------------------------------------
 
 
-def add_deliverable(milestone, upload, user):
-    """Keep a new version of the milestone's document and mark the milestone done."""
+def add_deliverable(milestone, upload, user, send=True):
+    """Keep a new version of the milestone's document; sent at once (the milestone done) or,
+    without send, a draft that only the team and the programme see until send_deliverable."""
     if not milestone.deliverable:
         raise FollowError(_("Nothing is handed in for this milestone."))
     try:
@@ -366,6 +394,8 @@ def add_deliverable(milestone, upload, user):
             sha256=digest.hexdigest(),
             uploaded_by=user,
         )
+        if send:
+            deliverable.sent_at, deliverable.sent_by = timezone.now(), user
         deliverable.file.save(name, upload, save=False)
         try:
             deliverable.save()
@@ -376,10 +406,14 @@ def add_deliverable(milestone, upload, user):
             milestone.team,
             user,
             TeamEvent.Kind.DELIVERABLE,
-            _("%(label)s: version %(version)d sent (%(name)s)")
+            (
+                _("%(label)s: version %(version)d sent (%(name)s)")
+                if send
+                else _("%(label)s: version %(version)d saved as a draft (%(name)s)")
+            )
             % {"label": milestone.label, "version": deliverable.version, "name": name},
         )
-        if milestone.done_at is None:
+        if send and milestone.done_at is None:
             milestone.done_at, milestone.done_by = timezone.now(), user
             milestone.save(update_fields=["done_at", "done_by", "updated_at"])
     return deliverable
@@ -391,7 +425,7 @@ def add_deliverable(milestone, upload, user):
 def feedback_open(team, items):
     """Once the report is handed in, until the end of the lab."""
     report = report_milestone(items)
-    if report is None or not report.deliverables.all():
+    if report is None or not any(d.sent_at for d in report.deliverables.all()):
         return False
     ends = [m.due_at for m in items if m.key_date.kind == KeyDate.Kind.END]
     return not ends or timezone.now() < max(ends)

@@ -49,7 +49,7 @@ def portal_context(commission, feedback_form=None):
     if feedback_form is None and can_give:
         feedback_form = FeedbackForm(instance=feedback)
     for m in items:
-        versions = m.deliverables.all()
+        versions = [d for d in m.deliverables.all() if d.sent_at]  # drafts stay the team's
         m.latest = versions[0] if versions else None
     # The institution's own next action first, not someone else's check-point.
     own = [m for m in items if m.key_date.actor == KeyDate.Actor.INSTITUTION]
@@ -73,6 +73,7 @@ def download(request, token, deliverable):
         Deliverable.objects.select_related("milestone"),
         pk=deliverable,
         milestone__team=team,
+        sent_at__isnull=False,
     )
     # The page shows the latest version of each document: earlier ones stay the team's.
     if Deliverable.objects.filter(milestone=item.milestone_id, version__gt=item.version).exists():

@@ -1,5 +1,6 @@
 """Following the year: the team dashboard, milestones, documents, calendars, the board."""
 
+import hashlib
 import re
 
 from django.conf import settings
@@ -9,7 +10,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -180,15 +182,46 @@ def upload(request, pk, milestone):
         error = " ".join(e for errors in form.errors.values() for e in errors)
         return dashboard(request, team, {item.pk: error}, status=400)
     try:
-        deliverable = following.add_deliverable(item, form.cleaned_data["file"], request.user)
+        deliverable = following.add_deliverable(
+            item, form.cleaned_data["file"], request.user, send=False
+        )
     except following.FollowError as exc:
         return dashboard(request, team, {item.pk: str(exc)}, status=400)
     messages.success(
         request,
-        _("%(name)s is handed in (version %(version)d); the milestone is done.")
+        _(
+            "%(name)s is saved as a draft (version %(version)d): only your team and the "
+            "programme see it until you send it."
+        )
         % {"name": deliverable.filename, "version": deliverable.version},
     )
     return _back_to(item)
+
+
+@login_required
+@require_POST
+def send(request, pk, deliverable):
+    """A member sends a draft version (to the institution for a report or a presentation)."""
+    team = _team_or_404(request.user, pk)
+    member = rules.is_member(request.user, team)
+    if not (member or is_coordinator(request.user, team.call)) or team.published_at is None:
+        raise Http404
+    item = get_object_or_404(
+        Deliverable.objects.select_related("milestone__key_date"),
+        pk=deliverable,
+        milestone__team=team,
+    )
+    if request.POST.get("confirm") != "1":
+        messages.error(request, _("Nothing was sent: tick the box to confirm first."))
+    elif following.send_deliverable(item, request.user):
+        messages.success(
+            request,
+            _("Version %(version)d of %(what)s is sent; the milestone is done.")
+            % {"version": item.version, "what": item.milestone.get_deliverable_display()},
+        )
+    else:
+        messages.info(request, _("This version was sent already."))
+    return _back_to(item.milestone)
 
 
 def serve_deliverable(deliverable):
@@ -264,10 +297,20 @@ def feed(request, token):
         raise Http404(_("This calendar address is unknown or was replaced by a new one."))
     owner = item.commission.title if item.commission_id else item.user.get_full_name()
     title = f"MIAS — {owner}"
+    items = calendar.milestones_of(item)
     # In the owner's language, whoever fetches it (a calendar server sends no preference).
     with translation.override(calendar.language_of_feed(item)):
-        text = calendar.build(title, calendar.milestones_of(item))
-    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+        body = calendar.build(title, items)
+    changed = calendar.last_change(items, since=item.created_at)
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    # Calendar applications poll: a conditional request gets 304 until something changes.
+    not_modified = get_conditional_response(
+        request, etag=etag, last_modified=int(changed.timestamp()) if changed else None
+    )
+    response = not_modified or HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
+    if changed:
+        response["Last-Modified"] = http_date(changed.timestamp())
     response["Content-Disposition"] = 'inline; filename="mias.ics"'
     response["Cache-Control"] = "private, max-age=900"
     return response

@@ -117,7 +117,7 @@ class Milestone(models.Model):
             ]
         )
     def not_sent_text(self):
-        """"Final presentation: not sent yet." — one sentence per kind, so French agrees."""
+        """ "Final presentation: not sent yet." — one sentence per kind, so French agrees."""
         return {
             self.Deliverable.REPORT: _("Mission report: not sent yet."),
             self.Deliverable.PRESENTATION: _("Final presentation: not sent yet."),
@@ -156,6 +156,17 @@ class Deliverable(models.Model):
         verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    # Empty while a draft: the team's own until a member sends it (the institution sees
+    # only sent versions, and the milestone is done once one is sent).
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
 
     class Meta:
         verbose_name = _("deliverable")

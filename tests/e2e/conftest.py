@@ -12,7 +12,13 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
-from browsing import COORDINATOR_PASSWORD, TIMEOUT_MS  # noqa: E402
+from browsing import (  # noqa: E402
+    COORDINATOR_PASSWORD,
+    TIMEOUT_MS,
+    audit,
+    instrument,
+    problems,
+)
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -25,6 +31,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+# Every browser test runs at both sizes: a desktop and a 390 px phone.
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+PHONE = {"is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 
 
 def pytest_configure(config):
@@ -68,22 +77,48 @@ def browser():
     playwright.stop()
 
 
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request):
+    """The size the test runs at: "desktop" (1280x800) or "phone" (390x844)."""
+    return request.param
+
+
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="fr-BE", viewport={"width": 1280, "height": 900})
+def findings():
+    """What axe-core and the width check found on every page of the test; none may be bad."""
+    reports = []
+    yield reports
+    bad = problems(reports)
+    assert not bad, "accessibility or layout problems:\n" + "\n".join(bad)
+
+
+def _context(browser, viewport, findings, **options):
+    extra = PHONE if viewport == "phone" else {}
+    context = browser.new_context(viewport=VIEWPORTS[viewport], **extra, **options)
     context.set_default_timeout(TIMEOUT_MS)
+    instrument(context, findings)
+    return context
+
+
+@pytest.fixture
+def page(browser, viewport, findings):
+    context = _context(browser, viewport, findings, locale="fr-BE")
     page = context.new_page()
     yield page
+    for open_page in context.pages:
+        audit(open_page, findings)  # the last page, whatever a script changed on it
     context.close()
 
 
 @pytest.fixture
-def shoot():
-    """shoot(page, name): a full-page screenshot in tests/e2e/screenshots/<name>.png."""
+def shoot(viewport, findings):
+    """shoot(page, name): audit the page, then a full-page screenshot in
+    tests/e2e/screenshots/<name>-<desktop|phone>.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def _shoot(page, name):
-        path = SCREENSHOTS / f"{name}.png"
+        audit(page, findings)
+        path = SCREENSHOTS / f"{name}-{viewport}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
 
@@ -141,19 +176,18 @@ def coordinator(django_user_model, programme):
 
 
 @pytest.fixture
-def new_page(browser, live_server):
+def new_page(browser, live_server, viewport, findings):
     """new_page(): a page in a browser context of its own (one person), in English."""
     contexts = []
 
     def _new_page(**options):
-        context = browser.new_context(
-            locale="en-GB", viewport={"width": 1280, "height": 900}, **options
-        )
-        context.set_default_timeout(TIMEOUT_MS)
+        context = _context(browser, viewport, findings, locale="en-GB", **options)
         context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
         contexts.append(context)
         return context.new_page()
 
     yield _new_page
     for context in contexts:
+        for open_page in context.pages:
+            audit(open_page, findings)
         context.close()

@@ -50,7 +50,7 @@ def upload(page, milestone, name, data):
     with page.expect_response(
         lambda r: r.request.method == "POST" and r.url.endswith("/depot/")
     ) as answer:
-        form.get_by_role("button", name="Send", exact=True).click()
+        form.get_by_role("button", name="Upload", exact=True).click()
     page.wait_for_load_state()
     return answer.value
 
@@ -95,19 +95,26 @@ def test_student_hands_in_institution_downloads_and_answers_coordinator_follows(
     assert report.done_at is None
     shoot(page, "follow-02a-report-refused")
 
-    # 3. The real report: handed in, the milestone done.
+    # 3. The real report: a draft first, then sent to the institution after a confirmation.
     answer = upload(page, report, "rapport.pdf", PDF)
     assert answer.status == 302
     expect(page).to_have_url(f"{team_url}#milestone-{report.pk}")
-    expect(page.locator("main")).to_contain_text(
-        "rapport.pdf is handed in (version 1); the milestone is done."
-    )
-    expect(item.locator(".status-done")).to_contain_text("Done")
-    expect(item).to_contain_text("Done on")
+    expect(page.locator("main")).to_contain_text("rapport.pdf is saved as a draft (version 1)")
+    expect(item.locator(".status-done")).to_have_count(0)
     expect(item.locator('a:text-is("rapport.pdf")')).to_have_count(1)
     expect(page.locator(f"#file-{report.pk}-error")).to_have_count(0)
+    shoot(page, "follow-02b-report-draft")
     document = Deliverable.objects.get()
     assert (document.milestone_id, document.version, document.kind) == (report.pk, 1, "pdf")
+    assert document.sent_at is None
+    send = item.locator("form.send-form")
+    send.get_by_role("button", name="Send to the institution").click()  # not ticked: refused
+    assert Deliverable.objects.get().sent_at is None
+    send.get_by_label(re.compile("Version 1 is final")).check()
+    send.get_by_role("button", name="Send to the institution").click()
+    expect(page.locator("main")).to_contain_text("Version 1 of Mission report is sent")
+    expect(item.locator(".status-done")).to_contain_text("Done")
+    expect(item).to_contain_text("Done on")
     report.refresh_from_db()
     assert report.done_at is not None and report.done_by_id == student.user_id
     shoot(page, "follow-02-report-uploaded")

@@ -6,6 +6,7 @@ Screenshots of each step go to tests/e2e/screenshots/ (git-ignored).
 import re
 
 import pytest
+from browsing import open_menu
 from django.core import mail
 from factories import run_queued
 
@@ -72,7 +73,7 @@ def test_institution_submits_follows_its_link_and_edits(
     page.goto(f"{live_server.url}{call_page.url}")
     expect(page.locator("h1")).to_have_text(call.title)
     shoot(page, "01-call-page")
-    page.locator(f'main a.btn[href="{submit_url}"]').click()
+    page.locator(f'main a.btn[href="{submit_url}"]:visible').first.click()
     expect(page).to_have_url(f"{live_server.url}{submit_url}")
 
     # 2. The form, completely filled in.
@@ -162,10 +163,12 @@ def test_call_page_shows_key_dates_and_switches_to_english(
     expect(timeline).to_have_count(call.key_dates.count())
     for key_date in call.key_dates.all():
         expect(page.locator("aside")).to_contain_text(key_date.label)
-    submit = page.locator(f'main a.btn[href="{call.get_submit_url()}"]')
+    # At the top on a phone (before the text), in the aside on a desktop; visible either way.
+    submit = page.locator(f'main a.btn[href="{call.get_submit_url()}"]:visible').first
     expect(submit).to_be_visible()
     shoot(page, "08-call-page-fr")
 
+    open_menu(page)
     switcher = page.locator("header form").filter(has=page.locator("#language-switch"))
     switcher.locator("#language-switch").select_option("en")
     switcher.locator('button[type="submit"]').click()

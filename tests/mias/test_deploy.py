@@ -256,3 +256,13 @@ def test_calendar_feed_tokens_are_masked_in_logs_and_in_the_nginx_map():
     assert "/calendrier/[token].ics" in message
     deploy = (settings.BASE_DIR / "docs" / "deploy.md").read_text()
     assert '"/calendrier/[token].ics$rest"' in deploy
+
+
+def test_favicon_answers_with_a_real_icon(client):
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == static("mias/favicon.ico")
+    with open(finders.find("mias/favicon.ico"), "rb") as icon:
+        assert icon.read(4) == b"\x00\x00\x01\x00"  # the ICO signature

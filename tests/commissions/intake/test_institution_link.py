@@ -231,3 +231,36 @@ def test_the_link_and_the_confirmation_say_what_happens_next_and_when(
     commission.status = Commission.Status.DECLINED
     commission.save()
     assert client.get(portal(token)).context["what_next"] == []
+
+
+def test_the_institution_corrects_its_details_until_the_selection(client, call, vocab):
+    commission = make_commission(call, vocab)
+    token = AccessToken.issue(commission)
+    url = reverse("commissions:institution_details", args=[token])
+    assert url in client.get(portal(token)).content.decode()
+    form = client.get(url).context["form"]
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data["sector"] = vocab["sectors"][2].pk
+    # Bad input: a message next to the field, nothing saved.
+    response = client.post(url, {**data, "website": "pas un site", "name": ""})
+    assert response.status_code == 200 and 'id="error-summary"' in response.content.decode()
+    data |= {"name": "Lire et Écrire Namur asbl", "address": "Rue Nouvelle 3"}
+    assert client.post(url, data).status_code == 302
+    institution = commission.institution
+    institution.refresh_from_db()
+    assert (
+        institution.name == "Lire et Écrire Namur asbl"
+        and institution.sector == vocab["sectors"][2]
+    )
+    event = commission.events.filter(kind=CommissionEvent.Kind.EDITED).last()
+    assert event.actor_label == services.INSTITUTION_LINK
+    assert event.changes["institution"]["name"][1] == "Lire et Écrire Namur asbl"
+    assert set(event.changes["institution"]) == {"name", "address", "sector"}
+    # Once selected, no more: back to the page with a message.
+    commission.status = Commission.Status.SELECTED
+    commission.save()
+    assert client.get(url).status_code == 302
+    assert client.post(url, {**data, "name": "Autre"}).status_code == 302
+    institution.refresh_from_db()
+    assert institution.name == "Lire et Écrire Namur asbl"
+    assert url not in client.get(portal(token)).content.decode()

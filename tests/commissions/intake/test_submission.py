@@ -312,3 +312,13 @@ def test_french_spacing_leaves_addresses_times_and_queries_alone():
         "Lien\u00a0: https://x.example/?a=1 à 14:30. "
         "Pourquoi\u00a0? Oui\u00a0! «Non»\u00a0; fin\u00a0:"
     )
+
+
+def test_message_ids_use_the_site_s_domain(
+    client, call, vocab, broker, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://commandes.mias.example"
+    submit(client, call, valid_submission(call, vocab), django_capture_on_commit_callbacks)
+    run_queued(broker)
+    assert mail.outbox[0].extra_headers["Message-ID"].endswith("@commandes.mias.example>")
+    assert "Message-ID: <" in mail.outbox[0].message().as_string()

@@ -341,7 +341,9 @@ def test_export_holds_every_submission_and_escapes_formulas(client, call, vocab,
     import io
 
     commissions = add_commissions(call, vocab, 12)
-    Commission.objects.filter(pk=commissions[0].pk).update(title='=HYPERLINK("http://x")')
+    Commission.objects.filter(pk=commissions[0].pk).update(
+        title='=HYPERLINK("http://x")', contact_phone="+32 81 22 33 44"
+    )
     score_all(call, coordinator, commissions)
     run(call, coordinator)
     client.force_login(coordinator)
@@ -353,7 +355,17 @@ def test_export_holds_every_submission_and_escapes_formulas(client, call, vocab,
     assert sorted(references) == sorted(c.reference for c in commissions)
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
     titles = [row[12].value for row in sheet.iter_rows(min_row=2)]
-    assert '\'=HYPERLINK("http://x")' in titles
+    # Kept as typed, stored as text: never run, and no apostrophe for the reader to see.
+    assert '=HYPERLINK("http://x")' in titles
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    phone = next(c for c in cells if c.value == "+32 81 22 33 44")
+    assert phone.data_type == "s" and phone.quotePrefix
+    assert not any(c.value.startswith("'") for c in cells)
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        xml = " ".join(archive.read(n).decode() for n in archive.namelist() if n.endswith(".xml"))
+    assert "<f>" not in xml and "'+32" not in xml
     assert hasattr(sheet.cell(row=2, column=2).value, "year")  # dates as dates
     assert len(workbook.worksheets) == 2  # one sheet per selection run

@@ -223,3 +223,24 @@ def test_the_outbox_says_when_the_queue_last_worked_and_when_it_seems_stopped(
     assert health["last_worked"] is not None and not health["stalled"]
     page = client.get(url).content.decode()
     assert "last worked at" in page and 'id="queue-stalled"' not in page
+
+
+def test_the_review_table_sorts_by_spread_largest_disagreement_first(
+    client, call, vocab, coordinator, reviewer
+):
+    commissions = add_commissions(call, vocab, 3)
+    criterion = call.criteria.get(kind=Criterion.Kind.REVIEWER)
+    for c, (mine, theirs) in zip(commissions, [(2, 2), (0, 4), (1, 3)], strict=True):
+        reviewing.record_review_submission(c, coordinator, {criterion.pk: mine}, {})
+        reviewing.record_review_submission(c, reviewer, {criterion.pk: theirs}, {})
+    client.force_login(coordinator)
+    url = reverse("commissions:review_table", args=[call.slug])
+    rows = client.get(url, {"sort": "-spread"}).context["rows"]
+    assert [r["commission"].pk for r in rows] == [
+        commissions[1].pk,
+        commissions[2].pk,
+        commissions[0].pk,
+    ]
+    rows = client.get(url, {"sort": "spread"}).context["rows"]
+    assert rows[0]["commission"].pk == commissions[0].pk
+    assert "sort=-spread" in client.get(url).content.decode()

@@ -87,7 +87,7 @@ def test_unknown_tokens_are_404(client, token):
 
 
 def test_the_feed_description_is_french_for_a_french_reader(client, teams):
-    """"To hand in" never reached the catalogue (an f-string): French feeds showed English."""
+    """ "To hand in" never reached the catalogue (an f-string): French feeds showed English."""
     team = teams[0]
     found = events(client, calendar.feed_url(calendar.feed_for(commission=team.commission)))
     report = next(e for e in found if "rapport" in str(e["SUMMARY"]))
@@ -97,7 +97,7 @@ def test_the_feed_description_is_french_for_a_french_reader(client, teams):
 
 
 def test_what_is_not_sent_yet_agrees_in_french(client, teams):
-    """"Présentation finale : pas encore envoyée", "Rapport de mission : pas encore envoyé"."""
+    """ "Présentation finale : pas encore envoyée", "Rapport de mission : pas encore envoyé"."""
     from django.utils import translation
 
     from teams.models import Milestone
@@ -122,3 +122,36 @@ def test_the_portal_offers_a_webcal_subscription_and_the_address_to_copy(client,
     assert calendar.webcal_url(url).startswith("webcal://")
     assert 'data-copy="calendar-address"' in page and f'value="{url}"' in page
     assert calendar.webcal_url("https://x.example/c/t.ics") == "webcal://x.example/c/t.ics"
+
+
+def test_feed_stamps_the_last_change_keeps_uids_across_hosts_and_answers_304(
+    client, teams, settings
+):
+    from django.utils import timezone
+
+    team = teams[0]
+    url = calendar.feed_url(calendar.feed_for(commission=team.commission)).split("8000")[-1]
+    first = client.get(url)
+    again = client.get(url)
+    assert first.content == again.content  # no fetch time inside
+    stamps = {
+        str(e["UID"]): e.decoded("DTSTAMP")
+        for e in Calendar.from_ical(first.content).walk("VEVENT")
+    }
+    latest = max(m.updated_at for m in team.milestones.all())
+    assert max(stamps.values()) == latest.replace(microsecond=0)
+    assert all(uid.endswith("@mias-commissions") for uid in stamps)
+    # Another host: the same UIDs, so subscribed calendars do not duplicate the events.
+    settings.SITE_URL = "https://commandes.example.org"
+    moved = client.get(url)
+    assert {str(e["UID"]) for e in Calendar.from_ical(moved.content).walk("VEVENT")} == set(stamps)
+    # Conditional requests: 304 until something changes.
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    assert client.get(url, headers={"if-modified-since": modified}).status_code == 304
+    from datetime import timedelta
+
+    later = timezone.now() + timedelta(seconds=5)  # a change in a later second
+    team.milestones.filter(pk=team.milestones.first().pk).update(updated_at=later)
+    changed = client.get(url, headers={"if-none-match": etag})
+    assert changed.status_code == 200 and changed["ETag"] != etag

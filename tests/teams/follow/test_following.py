@@ -114,16 +114,21 @@ def test_upload_marks_the_report_done_and_keeps_versions(client, teams):
     client.force_login(student.user)
     report = report_of(team)
     url = reverse("teams:upload", args=[team.pk, report.pk])
-    for name, data in (("rapport.pdf", PDF), ("rapport.docx", docx_bytes())):
+    docx = docx_bytes()  # once: a zip stamps the time, a second call may differ
+    for name, data in (("rapport.pdf", PDF), ("rapport.docx", docx)):
         response = client.post(url, {"file": SimpleUploadedFile(name, data)})
         assert response.status_code == 302, response.content.decode()[:500]
+    report.refresh_from_db()
+    assert report.done_at is None  # drafts until a member sends one
+    latest = report.deliverables.first()
+    client.post(reverse("teams:send", args=[team.pk, latest.pk]), {"confirm": "1"})
     report.refresh_from_db()
     assert report.done_at is not None and report.done_by == student.user
     assert list(report.deliverables.values_list("version", "kind")) == [(2, "docx"), (1, "pdf")]
     latest = report.deliverables.first()
     download = client.get(reverse("teams:download", args=[team.pk, latest.pk]))
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == docx_bytes()
+    assert b"".join(download.streaming_content) == docx
     assert "attachment" in download["Content-Disposition"]
 
 
@@ -280,9 +285,17 @@ def test_board_shows_statuses_and_the_export_colours_them(client, call, teams, c
         for r in range(2, sheet.max_row + 1)
         if sheet.cell(r, 1).value == team.commission.reference
     )
-    assert sheet.cell(row, column).value.startswith("Done")
-    rules = [r for cf in sheet.conditional_formatting for r in cf.rules]
-    assert len(rules) == 4 and any('"Late"' in r.formula[0] for r in rules)
+    # A real date, shown with its status and coloured by it; no "00:00" on a date.
+    cell = sheet.cell(row, column)
+    from teams.follow.following import annotate
+
+    (annotated,) = annotate([clarification])
+    assert cell.is_date and cell.value.date() == annotated.due_day
+    assert cell.number_format.startswith('"Done" · ') and cell.number_format.endswith("yyyy")
+    assert cell.fill.start_color.rgb.endswith("C6EFCE")
+    # Printing: landscape, one page wide, the header row on every page.
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$1:$1"
 
 
 def test_reminder_settings_are_validated(client, call, teams, coordinator):
@@ -418,3 +431,48 @@ def test_the_institution_sees_its_own_next_action_first(client, teams):
     text = client.get(reverse("commissions:portal", args=[token])).content.decode()
     assert "Give your feedback on the mission report" in text
     assert text.index('id="your-next-action"') < text.index('id="your-team"')
+
+
+def test_a_report_is_a_draft_until_a_member_sends_it_with_a_confirmation(client, teams):
+    """Uploaded three months early, the report went to the institution at once."""
+    team = teams[0]
+    student = team.members.all()[0]
+    report = report_of(team)
+    token = AccessToken.issue(team.commission)
+    client.force_login(student.user)
+    client.post(
+        reverse("teams:upload", args=[team.pk, report.pk]),
+        {"file": SimpleUploadedFile("brouillon.pdf", PDF)},
+    )
+    draft = report.deliverables.get()
+    assert draft.sent_at is None
+    page = client.get(reverse("teams:team", args=[team.pk])).content.decode()
+    assert "draft" in page and reverse("teams:send", args=[team.pk, draft.pk]) in page
+    assert "Send to the institution" in page
+    # The institution sees nothing of it, and cannot fetch it.
+    client.logout()
+    portal = client.get(reverse("commissions:portal", args=[token])).content.decode()
+    assert "brouillon.pdf" not in portal and 'id="feedback"' not in portal
+    url = reverse("teams:institution_download", args=[token, draft.pk])
+    assert client.get(url).status_code == 404
+    # Sending asks for the tick first.
+    client.force_login(student.user)
+    client.cookies["django_language"] = "en"  # logging out dropped the cookie
+    send = reverse("teams:send", args=[team.pk, draft.pk])
+    response = client.post(send, follow=True)
+    assert "tick the box" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.sent_at is None
+    response = client.post(send, {"confirm": "1"}, follow=True)
+    assert "is sent" in response.content.decode()
+    draft.refresh_from_db()
+    report.refresh_from_db()
+    assert draft.sent_at and draft.sent_by == student.user and report.done_at
+    assert TeamEvent.objects.filter(kind="deliverable", message__contains="draft").exists()
+    client.logout()
+    portal = client.get(reverse("commissions:portal", args=[token])).content.decode()
+    assert "brouillon.pdf" in portal and 'id="feedback"' in portal
+    assert client.get(url).status_code == 200
+    # Another team's member cannot send it.
+    client.force_login(teams[1].members.all()[0].user)
+    assert client.post(send, {"confirm": "1"}).status_code == 404

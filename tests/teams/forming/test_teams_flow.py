@@ -402,7 +402,10 @@ def test_teams_workbook(client, call, vocab, coordinator):
     assert len(book.sheetnames) == 4
     rows = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
     assert len(rows) == 12
-    assert any(r[3] == "'=HYPERLINK(1)" for r in rows)
+    # Stored as text as typed: never run, no apostrophe shown.
+    assert any(r[3] == "=HYPERLINK(1)" for r in rows)
+    cells = [c for row in book.worksheets[0].iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)
 
 
 # --------------------------------------------------------------------------- queries

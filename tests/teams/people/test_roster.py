@@ -166,6 +166,8 @@ def test_reimport_of_the_same_file_changes_nothing_and_invites_once(
     again, page = upload_and_review(coord_client, call, data)
     assert again.digest == first.digest
     assert "To add" not in page and "3 people unchanged" in page
+    # Nothing would change: no button to confirm, a message instead.
+    assert "Confirm the import" not in page and 'id="nothing-to-import"' in page
     page = confirm(coord_client, call, again, django_capture_on_commit_callbacks)
     assert again.outcome == {"created": 0, "updated": 0, "unchanged": 3, "invited": 0}
     assert django_user_model.objects.count() == users and Student.objects.count() == 3
