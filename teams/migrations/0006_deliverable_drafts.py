@@ -16,7 +16,7 @@ def sent_when_uploaded(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('teams', '0003_reminder_schedule'),
+        ('teams', '0005_explanations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
