@@ -293,18 +293,24 @@ def submit_through_form(call, **fields):
 
 
 def all_cells(content):
-    """(sheet, coordinate, value, data type) of every cell of an .xlsx file."""
+    """(sheet, coordinate, value, data type, quote prefix) of every cell of an .xlsx file."""
     from io import BytesIO
 
     from openpyxl import load_workbook
 
-    workbook = load_workbook(BytesIO(content), read_only=True)
+    workbook = load_workbook(BytesIO(content))
     try:
         for sheet in workbook.worksheets:
             for row in sheet.iter_rows():
                 for cell in row:
                     if cell.value is not None:
-                        yield sheet.title, cell.coordinate, cell.value, cell.data_type
+                        yield (
+                            sheet.title,
+                            cell.coordinate,
+                            cell.value,
+                            cell.data_type,
+                            bool(cell.quotePrefix),
+                        )
     finally:
         workbook.close()
 
@@ -314,7 +320,8 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 
 def assert_no_formula(content):
     """No cell of the workbook is a formula or text a spreadsheet would run as one."""
-    for sheet, where, value, data_type in all_cells(content):
+    for sheet, where, value, data_type, quoted in all_cells(content):
         assert data_type != "f", f"{sheet}!{where} is a formula: {value!r}"
-        if isinstance(value, str):
-            assert not value.startswith(FORMULA_STARTS), f"{sheet}!{where} = {value!r}"
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            # Kept as typed, but stored as text: a spreadsheet shows it and never runs it.
+            assert data_type == "s" and quoted, f"{sheet}!{where} = {value!r}"
