@@ -661,13 +661,12 @@ def forget_bench_state(agent):
 
 
 def _forget_bench_state():
-    from django.core.cache import cache
     from django_q.brokers import get_broker
 
-    from mias.ratelimit import key
+    from mias.ratelimit import forget, key
 
     get_broker().purge_queue()
-    cache.delete_many([key(scope, LOOPBACK) for scope in ("submit", "link")])
+    forget(*[key(scope, LOOPBACK) for scope in ("submit", "link", "login", "reset")])
 
 
 if __name__ == "__main__":
