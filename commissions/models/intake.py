@@ -5,6 +5,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Length
 from django.utils import timezone
@@ -85,12 +86,12 @@ class Institution(models.Model):
     )
     enterprise_number = models.CharField(
         _("Belgian enterprise number"),
-        max_length=10,
+        max_length=16,
         blank=True,
         validators=[validate_enterprise_number],
     )
     rcs_number = models.CharField(
-        _("Luxembourg RCS number"), max_length=8, blank=True, validators=[validate_rcs_number]
+        _("Luxembourg RCS number"), max_length=12, blank=True, validators=[validate_rcs_number]
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -101,6 +102,23 @@ class Institution(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.city})"
+
+    def clean(self):
+        """Identifiers as written by hand (0403.170.701, b 123456) are stored normalised."""
+        super().clean()
+        errors = {}
+        for name, normalise in (
+            ("enterprise_number", be_enterprise_number),
+            ("rcs_number", lu_rcs_number),
+        ):
+            value = getattr(self, name)
+            if value:
+                try:
+                    setattr(self, name, normalise(value))
+                except ValidationError as error:
+                    errors[name] = error.messages
+        if errors:
+            raise ValidationError(errors)
 
     def description(self, language=None):
         """The description in the reader's language when there is one, else the first."""

@@ -8,8 +8,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commissions.access import registry_view
+from commissions.models import Institution
 from mias.excel import xlsx_response
 from network.directory import importing, parsing
+from network.models import OrganisationVector
 
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -67,6 +69,9 @@ def upload(request):
             "more_errors": max(len(errors) - 200, 0),
             "columns": parsing.ORGANISATION_COLUMNS,
             "event_columns": parsing.EVENT_COLUMNS,
+            # Indexing runs in the background (a task per organisation): how far it got.
+            "indexed": OrganisationVector.objects.count(),
+            "organisations": Institution.objects.count(),
         },
         status=400 if errors else 200,
     )

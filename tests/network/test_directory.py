@@ -164,3 +164,16 @@ def test_merging_a_duplicate_keeps_its_events_and_sectors(directory):
     assert set(caritas.events.values_list("key", flat=True)) == events_before
     assert "Microfinance" in {s.name for s in caritas.sectors.all()}
     assert not Institution.objects.filter(key="microlux").exists()
+
+
+def test_identifiers_typed_by_hand_are_checked_and_stored_normalised(directory):
+    from django.core.exceptions import ValidationError
+
+    fal = Institution.objects.get(key="fal")
+    fal.enterprise_number, fal.rcs_number = "BE 0403.170.701", "f 1234"
+    fal.full_clean()
+    assert (fal.enterprise_number, fal.rcs_number) == ("0403170701", "F1234")
+    fal.enterprise_number = "0403.170.702"
+    with pytest.raises(ValidationError) as error:
+        fal.full_clean()
+    assert "enterprise_number" in error.value.message_dict

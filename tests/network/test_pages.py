@@ -112,6 +112,7 @@ def test_coordinators_upload_a_directory_with_row_errors_then_a_good_one(client,
     page = client.post(url, {"file": directory_file([good])}, follow=True)
     assert "0 new, 0 updated, 1 unchanged" in page.content.decode()
     assert Institution.objects.get(key="relais").country == "LU"
+    assert "has read 0 of 1 organisations" in page.content.decode()  # indexing: a task
     assert client.post(url, {}).status_code == 200  # the form's own message
     template = client.get(reverse("network:directory_template"))
     assert template["Content-Disposition"].endswith('organisations.xlsx"')
