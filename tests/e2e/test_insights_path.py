@@ -65,7 +65,7 @@ def test_coordinator_reads_the_analytics_and_prepares_next_year(
     expect(rows).to_have_count(2)
     expect(rows.first.locator("th")).to_have_text("2027-2028")
 
-    phone = new_page(has_touch=True)
+    phone = new_page()
     phone.set_viewport_size({"width": 390, "height": 844})
     sign_in(phone, base, "coord", COORDINATOR_PASSWORD, workspace)
     phone.goto(analytics)
