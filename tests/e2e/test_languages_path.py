@@ -88,7 +88,7 @@ def test_the_institution_path_in_each_language(
         expect(page.locator("html")).to_have_attribute("lang", code)
         expect(page.locator("h1")).to_have_text(title if code != "fr" else call.title)
         shoot(page, f"lang-{code}-01-call-page")
-        page.locator(f'main a.btn[href="{call.get_submit_url()}"]').first.click()
+        page.locator(f'main a.btn[href="{call.get_submit_url()}"]:visible').first.click()
         expect(page.locator("main")).to_contain_text(form_words)
         expect(page.locator("#id_submitter_language")).to_have_value(code)
         for name, value in FIELDS.items():
