@@ -166,7 +166,7 @@ def test_coordinator_scores_selects_pins_and_confirms(
     page.locator("#id_password").fill(PASSWORD)
     page.locator('main form [type="submit"]').click()
     expect(page).to_have_url(f"{live_server.url}/coordination/")
-    page.locator(f'main a[href="/coordination/{closed_call.slug}/"]').click()
+    page.locator(f'main .list-group a[href="/coordination/{closed_call.slug}/"]').click()
     expect(page).to_have_url(f"{base}/")
     table = page.locator("#review-table")
     expect(table.locator("tbody tr")).to_have_count(len(COMMISSIONS))

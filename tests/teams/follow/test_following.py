@@ -476,3 +476,22 @@ def test_a_report_is_a_draft_until_a_member_sends_it_with_a_confirmation(client,
     # Another team's member cannot send it.
     client.force_login(teams[1].members.all()[0].user)
     assert client.post(send, {"confirm": "1"}).status_code == 404
+
+
+def test_the_supervisor_home_names_steps_by_their_titles(client, call, teams, coordinator):
+    """Two steps showed as "Other" (their kind) on the supervisor's home, not their titles."""
+    from teams.follow import following
+
+    following.add_call_milestone(
+        call,
+        coordinator,
+        "Point d'étape avec l'accompagnatrice",
+        timezone.now() + timedelta(days=20),
+        "supervisor",
+        "",
+        "",
+    )
+    client.force_login(teams[0].supervisor.user)
+    page = client.get(reverse("teams:supervisor_home")).content.decode()
+    assert "Point d&#x27;étape avec l&#x27;accompagnatrice" in page
+    assert ">Other<" not in page
