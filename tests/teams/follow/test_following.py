@@ -149,7 +149,11 @@ def test_a_faked_or_broken_document_is_refused_with_a_message(client, teams, nam
         reverse("teams:upload", args=[team.pk, report.pk]), {"file": SimpleUploadedFile(name, data)}
     )
     assert response.status_code == 400
-    assert message in response.content.decode()
+    text = response.content.decode()
+    assert message in text
+    # The summary at the top names the step and links to its field.
+    assert text.index('id="error-summary"') < text.index(f'id="milestone-{report.pk}"')
+    assert f'href="#file-{report.pk}"' in text
     assert not Deliverable.objects.exists()
     report.refresh_from_db()
     assert report.done_at is None
