@@ -184,6 +184,7 @@ def follow_year(call):
     coordinator = get_user_model().objects.get(username="coordination")
     run = allocating.run_allocation(call, coordinator)
     allocating.apply_run(run, coordinator)
+    # The demo publishes as the coordinator would, confirming an open ranking if any.
     allocating.publish(call, coordinator, accept_warnings=True, before_deadline=True)
     now = timezone.now()
     presentation = call.key_dates.filter(kind=KeyDate.Kind.PRESENTATION).first()

@@ -84,6 +84,7 @@ def dashboard(request, team, upload_errors=None, status=200):
             "can_mark": (supervisor or coordinator) and published,
             "is_coordinator": coordinator,
             "items": items,
+            "upload_failures": [m for m in items if m.upload_error],
             "next": following.next_due(items),
             "feedback": following.feedback_of(team),
             "feed_url": calendar.feed_url(feed) if feed else None,

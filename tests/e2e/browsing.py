@@ -54,7 +54,7 @@ MARK = "__mias_audit__"
 # audited, reported in the issue note, not failed on.
 NOT_OURS = ("/admin/", "/django-admin/")
 
-AUDIT_JS = """
+RUN_JS = """
 async () => {
   // One run at a time: the audit started at page load may still be going.
   while (window.axe._running) await new Promise((done) => setTimeout(done, 50));
@@ -72,14 +72,21 @@ async () => {
 }
 """.replace("TAGS", json.dumps(AXE_TAGS))
 
-# Run once each page has loaded, and report through the console (collected by the context).
+# One audit at a time per page (axe refuses two at once): each waits for the previous one.
 INIT_JS = (
+    "window.__miasAudit = () => {"
+    "  const next = (window.__miasQueue || Promise.resolve())"
+    f"    .then(() => ({RUN_JS})(), () => ({RUN_JS})());"
+    "  window.__miasQueue = next.catch(() => null);"
+    "  return next;"
+    "};"
     "window.addEventListener('load', () => setTimeout(async () => {"
     "  if (!window.axe || window.top !== window) return;"
-    f"  const report = await ({AUDIT_JS})();"
+    "  const report = await window.__miasAudit();"
     f"  console.log('{MARK}' + JSON.stringify(report));"
     "}, 50));"
 )
+AUDIT_JS = "() => window.__miasAudit ? window.__miasAudit() : null"
 
 
 def instrument(context, findings):
@@ -96,8 +103,9 @@ def instrument(context, findings):
 
 def audit(page, findings):
     """Audit the page as it is now (after a script changed it), synchronously."""
-    if page.evaluate("() => !!window.axe"):
-        findings.append(page.evaluate(AUDIT_JS))
+    report = page.evaluate(AUDIT_JS)
+    if report:
+        findings.append(report)
 
 
 def problems(findings):

@@ -382,7 +382,7 @@ def test_publish_emails_are_plain_text(client, cohort, broker, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("teams:publish", args=[call.slug]),
-            {"accept_warnings": "1", "before_deadline": "1"},
+            {"accept_warnings": "1", "before_deadline": "1"},  # the ranking may still be open
         )
     assert response.status_code == 302
     run_queued(broker)

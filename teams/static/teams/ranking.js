@@ -33,6 +33,17 @@
     }).catch(function () { status.textContent = form.dataset.failed; });
   }
 
+  // Screen readers hear where the commission went: "“…” is now number 2 of 10."
+  function announce(li) {
+    var all = items();
+    var region = document.getElementById("ranking-announce");
+    if (!region) return;
+    region.textContent = form.dataset.moved
+      .replace("{title}", li.querySelector("h2").textContent.trim())
+      .replace("{rank}", all.indexOf(li) + 1)
+      .replace("{total}", all.length);
+  }
+
   function move(li, delta) {
     var all = items();
     var i = all.indexOf(li) + delta;
@@ -40,6 +51,7 @@
     if (delta < 0) list.insertBefore(li, all[i]); else list.insertBefore(li, all[i].nextSibling);
     save();
     li.querySelector(delta < 0 ? ".move-up" : ".move-down").focus();
+    announce(li);
   }
 
   items().forEach(function (li) {

@@ -322,3 +322,15 @@ def test_message_ids_use_the_site_s_domain(
     run_queued(broker)
     assert mail.outbox[0].extra_headers["Message-ID"].endswith("@commandes.mias.example>")
     assert "Message-ID: <" in mail.outbox[0].message().as_string()
+
+
+def test_english_dates_read_day_first_on_a_24_hour_clock():
+    from datetime import datetime
+
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    moment = datetime(2026, 12, 1, 16, 9)
+    with translation.override("en"):
+        assert date_format(moment, "SHORT_DATETIME_FORMAT") == "01/12/2026 16:09"
+        assert date_format(moment, "DATETIME_FORMAT").endswith("16:09")

@@ -149,7 +149,11 @@ def test_a_faked_or_broken_document_is_refused_with_a_message(client, teams, nam
         reverse("teams:upload", args=[team.pk, report.pk]), {"file": SimpleUploadedFile(name, data)}
     )
     assert response.status_code == 400
-    assert message in response.content.decode()
+    text = response.content.decode()
+    assert message in text
+    # The summary at the top names the step and links to its field.
+    assert text.index('id="error-summary"') < text.index(f'id="milestone-{report.pk}"')
+    assert f'href="#file-{report.pk}"' in text
     assert not Deliverable.objects.exists()
     report.refresh_from_db()
     assert report.done_at is None
@@ -476,3 +480,22 @@ def test_a_report_is_a_draft_until_a_member_sends_it_with_a_confirmation(client,
     # Another team's member cannot send it.
     client.force_login(teams[1].members.all()[0].user)
     assert client.post(send, {"confirm": "1"}).status_code == 404
+
+
+def test_the_supervisor_home_names_steps_by_their_titles(client, call, teams, coordinator):
+    """Two steps showed as "Other" (their kind) on the supervisor's home, not their titles."""
+    from teams.follow import following
+
+    following.add_call_milestone(
+        call,
+        coordinator,
+        "Point d'étape avec l'accompagnatrice",
+        timezone.now() + timedelta(days=20),
+        "supervisor",
+        "",
+        "",
+    )
+    client.force_login(teams[0].supervisor.user)
+    page = client.get(reverse("teams:supervisor_home")).content.decode()
+    assert "Point d&#x27;étape avec l&#x27;accompagnatrice" in page
+    assert ">Other<" not in page
