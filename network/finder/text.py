@@ -8,6 +8,7 @@ directory speaks; an organisation's words are stemmed for the language of their 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -63,9 +64,18 @@ def words(text: str) -> list[str]:
     return found
 
 
-@lru_cache(maxsize=8)
+_LOCAL = threading.local()
+
+
 def _stemmer(language):
-    return snowballstemmer.stemmer(STEMMER_OF.get(language, "french"))
+    """One stemmer per thread and language: a Snowball stemmer keeps its word in itself, so
+    two requests stemming at once with a shared one read each other's (IndexError)."""
+    stemmers = getattr(_LOCAL, "stemmers", None)
+    if stemmers is None:
+        stemmers = _LOCAL.stemmers = {}
+    if language not in stemmers:
+        stemmers[language] = snowballstemmer.stemmer(STEMMER_OF.get(language, "french"))
+    return stemmers[language]
 
 
 @lru_cache(maxsize=200_000)

@@ -84,6 +84,7 @@ INIT_JS = (
     "  if (!window.axe || window.top !== window) return;"
     "  const report = await window.__miasAudit();"
     f"  console.log('{MARK}' + JSON.stringify(report));"
+    "  window.__miasAudited = true;"
     "}, 50));"
 )
 AUDIT_JS = "() => window.__miasAudit ? window.__miasAudit() : null"
@@ -99,6 +100,12 @@ def instrument(context, findings):
             findings.append(json.loads(message.text[len(MARK) :]))
 
     context.on("console", on_console)
+
+
+def settled(page):
+    """Wait for the audit of the page load: a drag that starts while axe reads the colours
+    would be audited half-way (a card greyed out while it moves)."""
+    page.wait_for_function("() => !window.axe || window.__miasAudited === true")
 
 
 def audit(page, findings):

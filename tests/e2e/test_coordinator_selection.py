@@ -16,6 +16,7 @@ import re
 import pytest
 from browsing import COORDINATOR_PASSWORD
 from django.core import mail
+from django.utils import translation
 from factories import make_call, run_queued
 
 try:
@@ -34,6 +35,7 @@ from commissions.models import (
     SelectionRun,
 )
 from commissions.review.reviewing import record_review_submission
+from commissions.selection import selecting
 
 pytestmark = [
     pytest.mark.e2e,
@@ -234,7 +236,9 @@ def test_coordinator_scores_selects_pins_and_confirms(
         expect(row).to_have_count(1)
         explanation = row.locator(".small.mt-1")
         expect(explanation).not_to_be_empty()
-        assert explanation.inner_text().strip() == run1.result["explanations"][str(pk)].strip()
+        with translation.override("fr"):  # stored as data, read in the page's language
+            expected = selecting.explanation(run1, pk)
+        assert explanation.inner_text().strip() == expected.strip()
     expect(page.locator("main .alert-info")).not_to_be_empty()  # the run's summary
     shoot(page, "selection-03-run-1")
 

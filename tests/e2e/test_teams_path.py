@@ -20,7 +20,7 @@ attributes and the stored rows. Screenshots go to tests/e2e/screenshots/teams-*.
 import re
 
 import pytest
-from browsing import COORDINATOR_PASSWORD, STUDENT_PASSWORD, TIMEOUT_MS, sign_in
+from browsing import COORDINATOR_PASSWORD, STUDENT_PASSWORD, TIMEOUT_MS, settled, sign_in
 from django.core import mail
 from django.utils import translation
 from factories import make_cohort, run_queued
@@ -296,6 +296,7 @@ def test_a_drag_released_over_the_moved_card_is_saved(
     )
     items = page.locator("#ranking .ranking-item")
     expect(items).to_have_count(3)
+    settled(page)
     a, b, c = shown_order(page)
     source, below = items.nth(0).bounding_box(), items.nth(1).bounding_box()
     page.mouse.move(source["x"] + 600, source["y"] + 20)
