@@ -20,8 +20,21 @@ def french_spacing(text: str) -> str:
     return _BEFORE_SIGN.sub(lambda m: NBSP + m.group(1), text)
 
 
+# A list item of an e-mail, "- Label: value": the label is the template's, the value the
+# user's. Only the sign right after the label is spaced: what the user typed stays as typed.
+_LABEL = re.compile(r"^([ \t]*- [^\n:;?!]{1,60}?)[ \u00a0\u202f]?:(?=[ \t]|$)", re.MULTILINE)
+
+
+def label_spacing(text: str) -> str:
+    """French spacing after the labels of "- Label: value" lines, nowhere else."""
+    return _LABEL.sub(lambda m: m.group(1) + NBSP + ":", text)
+
+
 def for_language(text: str, language: str | None) -> str:
-    """French spacing when the reader reads French; the text unchanged otherwise."""
+    """French label spacing when the reader reads French; the text unchanged otherwise.
+
+    Sentences come from the catalogue, whose French already carries its no-break spaces
+    (checked by tests/mias/test_catalogues.py); names and titles are left as typed."""
     if (language or "").split("-")[0] == "fr":
-        return french_spacing(text)
+        return label_spacing(text)
     return text

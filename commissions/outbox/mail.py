@@ -118,7 +118,7 @@ def render_email(email, context):
             body = render_to_string(f"emails/{email.kind}.txt", context)
     # Plain str, not the template engine's SafeString: a page that previews the e-mail
     # must escape what the institution typed. French typography where labels meet values.
-    subject = for_language(" ".join(subject.split()), email.language)
+    subject = " ".join(subject.split())
     return "" + subject, "" + for_language(body, email.language)
 
 

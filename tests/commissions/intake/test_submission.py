@@ -304,6 +304,16 @@ def test_french_confirmation_has_french_spacing_and_english_one_a_single_full_st
     assert "23:59" in body
 
 
+def test_french_e_mails_space_the_labels_and_keep_what_was_typed():
+    from mias.typography import for_language
+
+    text = "- Titre: 0: oui?\n- Lien : https://x.example/?a=1\nMerci!"
+    assert for_language(text, "fr") == (
+        "- Titre\u00a0: 0: oui?\n- Lien\u00a0: https://x.example/?a=1\nMerci!"
+    )
+    assert for_language(text, "en") == text
+
+
 def test_french_spacing_leaves_addresses_times_and_queries_alone():
     from mias.typography import french_spacing
 
@@ -332,5 +342,5 @@ def test_english_dates_read_day_first_on_a_24_hour_clock():
 
     moment = datetime(2026, 12, 1, 16, 9)
     with translation.override("en"):
-        assert date_format(moment, "SHORT_DATETIME_FORMAT") == "01/12/2026 16:09"
+        assert date_format(moment, "SHORT_DATETIME_FORMAT") == "1 Dec 2026, 16:09"
         assert date_format(moment, "DATETIME_FORMAT").endswith("16:09")
