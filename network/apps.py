@@ -20,3 +20,5 @@ class NetworkConfig(AppConfig):
         commissions_signals.institution_merged.connect(
             signals.institution_merged, dispatch_uid="network"
         )
+        # Its tab in a call's workspace: commissions' template does not name apps above it.
+        commissions_signals.call_links.connect(signals.call_links, dispatch_uid="network")

@@ -1,9 +1,12 @@
-"""An organisation changes: its vector is recomputed by a task after the commit."""
+"""An organisation changes: its vector is recomputed by a task after the commit. And the
+network's tab in a call's workspace."""
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from commissions.models import Institution
@@ -43,3 +46,8 @@ def institution_merged(sender, keep, other, **kwargs):
     Invitation.objects.filter(institution=other).exclude(call_id__in=invited).update(
         institution=keep
     )
+
+
+def call_links(sender, call, **kwargs):
+    """The outreach tab of a call's workspace (commissions.signals.call_links)."""
+    return [(_("Outreach"), reverse("network:outreach", args=[call.slug]), "outreach")]

@@ -40,6 +40,7 @@ from commissions.models.review import (
     ReviewAssignment,
 )
 from commissions.models.selection import (
+    RunResult,
     SelectionRun,
 )
 
@@ -72,6 +73,7 @@ __all__ = [
     "ReviewAssignment",
     "Review",
     "Note",
+    "RunResult",
     "SelectionRun",
     "DecisionKind",
     "Email",

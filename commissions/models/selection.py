@@ -8,7 +8,24 @@ from commissions.models.calls import Call
 from mias.i18n import render
 
 
-class SelectionRun(models.Model):
+class RunResult:
+    """What a run (a selection, a team proposal) stored in `result`, read in the reader's
+    language: the sentences are kept as codes and numbers, not as text."""
+
+    @property
+    def summary_text(self):
+        return render(self.result.get("summary"))
+
+    @property
+    def reason_text(self):
+        return render(self.result.get("reason"))
+
+    @property
+    def feasible(self):
+        return bool(self.result.get("feasible"))
+
+
+class SelectionRun(RunResult, models.Model):
     """One run of the portfolio optimiser: its parameters, result and explanation."""
 
     call = models.ForeignKey(
@@ -45,16 +62,3 @@ class SelectionRun(models.Model):
 
     def __str__(self):
         return _("%(call)s · run %(number)s") % {"call": self.call, "number": self.number}
-
-    @property
-    def summary_text(self):
-        """The run's summary in the reader's language (stored as codes and numbers)."""
-        return render(self.result.get("summary"))
-
-    @property
-    def reason_text(self):
-        return render(self.result.get("reason"))
-
-    @property
-    def feasible(self):
-        return bool(self.result.get("feasible"))

@@ -6,12 +6,12 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commissions.models import Call, Commission, check_same_call
+from commissions.models import Call, Commission, RunResult, check_same_call
 from mias.i18n import render
 from teams.models.people import Student, Supervisor
 
 
-class AllocationRun(models.Model):
+class AllocationRun(RunResult, models.Model):
     """One run of the team allocation: its options, proposal and explanation."""
 
     class Mode(models.TextChoices):
@@ -48,21 +48,8 @@ class AllocationRun(models.Model):
         return _("%(call)s · run %(number)s") % {"call": self.call, "number": self.number}
 
     @property
-    def summary_text(self):
-        """The proposal's summary in the reader's language (stored as codes and numbers)."""
-        return render(self.result.get("summary"))
-
-    @property
-    def reason_text(self):
-        return render(self.result.get("reason"))
-
-    @property
     def supervisor_reason_text(self):
         return render(self.result.get("supervisor_reason"))
-
-    @property
-    def feasible(self):
-        return bool(self.result.get("feasible"))
 
 
 class TeamQuerySet(models.QuerySet):
