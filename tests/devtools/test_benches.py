@@ -18,6 +18,7 @@ from django.db import OperationalError, connection, connections
 pytest.importorskip("gunicorn", reason="gunicorn is not installed: the benches need it")
 
 from devtools.management.commands.bench_email import KEYS as EMAIL_KEYS  # noqa: E402
+from devtools.management.commands.bench_pages import PAGES  # noqa: E402
 from devtools.management.commands.bench_rush import KEYS as RUSH_KEYS  # noqa: E402
 
 # The mark makes pytest-django create the test database; the tests never query it themselves.
@@ -93,17 +94,38 @@ def test_bench_rush_stores_every_accepted_submission(bench_database_url):
     assert result["p50_ms"] > 0 and result["p95_ms"] >= result["p50_ms"]
 
 
-def test_bench_pages_compares_pages_with_the_minimal_view(bench_database_url):
+def test_bench_pages_measures_every_page_at_both_sizes_against_the_trivial_view(
+    bench_database_url,
+):
     result = run(
-        "bench_pages", "--requests=20", "--rounds=1", f"--use-database={bench_database_url}"
+        "bench_pages",
+        "--small=2x3",
+        "--large=4x6",
+        "--requests=4",
+        "--rounds=1",
+        f"--use-database={bench_database_url}",
     )
-    pages = {"minimal", "call_page", "form", "team"}
-    assert result["errors"] == 0
-    assert set(result["rps"]) == pages and all(v > 0 for v in result["rps"].values())
-    assert set(result["ratio"]) == pages - {"minimal"}
-    assert set(result["queries"]) == pages
-    assert result["queries"]["minimal"] == 0
-    assert isinstance(result["target_met"], bool)
+    assert result["bench"] == "pages" and result["errors"] == 0
+    assert result["sizes"]["small"] == {"teams": 2, "students": 10, "submissions": 3}
+    assert result["sizes"]["large"] == {"teams": 4, "students": 20, "submissions": 6}
+    assert set(result["pages"]) == set(PAGES)
+    for name, page in result["pages"].items():
+        for size in ("small", "large"):
+            figures = page[size]
+            assert figures["requests"] > 0 and 0 < figures["p50_ms"] <= figures["p95_ms"]
+            assert type(figures["queries"]) is int and figures["ratio_to_trivial"] > 0
+        assert page["growth"] > 0
+        if name not in {"trivial", "student_space"}:  # mon-espace: a redirect to the team
+            assert page["small"]["bytes"] > 1000 and page["small"]["queries"] > 0
+    assert result["pages"]["trivial"]["small"]["queries"] == 0
+    # More submissions, more rows in the review table.
+    review = result["pages"]["review_table"]
+    assert review["large"]["bytes"] > review["small"]["bytes"]
+    assert {group: type(t["met"]) for group, t in result["targets"].items()} == {
+        "coordinator": bool,
+        "signed_in": bool,
+        "public": bool,
+    }
 
 
 def test_bench_dashboards_times_the_follow_up_pages(bench_database_url):
@@ -141,7 +163,11 @@ def test_bench_analytics_times_the_analytics_page(bench_database_url):
 def test_bench_email_delivers_every_row_once_through_qcluster_into_smtp(bench_database_url):
     pytest.importorskip("aiosmtpd", reason="aiosmtpd (a dev extra) is the bench's SMTP sink")
     result = run(
-        "bench_email", "--emails=12", "--batch=4", "--settle=0.5", "--timeout=90",
+        "bench_email",
+        "--emails=12",
+        "--batch=4",
+        "--settle=0.5",
+        "--timeout=90",
         f"--use-database={bench_database_url}",
     )
     assert list(result) == EMAIL_KEYS
