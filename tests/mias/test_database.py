@@ -103,3 +103,47 @@ def test_a_read_then_write_transaction_waits_for_a_busy_writer_instead_of_failin
 
     assert errors == []
     assert order == ["writer", "worker"]
+
+
+def production_settings(tmp_path, **env):
+    """The database and template settings a process started with this environment gets."""
+    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "CONN_MAX_AGE"}}
+    base.update(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", **env)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, django; django.setup(); from django.conf import settings; "
+            "from django.template import engines; "
+            "db = settings.DATABASES['default']; "
+            "loaders = [type(x).__module__ for x in engines['django'].engine.template_loaders]; "
+            "print(json.dumps([db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'], loaders]))",
+        ],
+        cwd=settings.BASE_DIR,
+        env={**base, "DJANGO_SETTINGS_MODULE": "mias.settings"},
+        capture_output=True,
+        text=True,
+        timeout=180,  # django.setup() of the whole site, on a busy machine
+        check=True,
+    )
+    max_age, health_checks, loaders = json.loads(out.stdout.strip().splitlines()[-1])
+    return max_age, health_checks, loaders == ["django.template.loaders.cached"]
+
+
+def test_production_keeps_connections_and_compiled_templates(tmp_path):
+    assert production_settings(tmp_path, DEBUG="0") == (60, True, True)
+
+
+def test_debug_opens_a_connection_per_request_and_rereads_templates(tmp_path):
+    assert production_settings(tmp_path, DEBUG="1") == (0, True, False)
+
+
+def test_connection_age_and_template_cache_are_read_from_the_environment(tmp_path):
+    assert production_settings(
+        tmp_path, DEBUG="0", CONN_MAX_AGE="0", CONN_HEALTH_CHECKS="0", TEMPLATE_CACHE="0"
+    ) == (0, False, False)
+    assert production_settings(tmp_path, DEBUG="1", CONN_MAX_AGE="300", TEMPLATE_CACHE="1") == (
+        300,
+        True,
+        True,
+    )
