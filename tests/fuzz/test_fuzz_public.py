@@ -5,8 +5,8 @@ Properties, for every example: never a 500; a refused form comes back with a mes
 whatever was typed, HTML-escaped; e-mails carry the typed text as plain text.
 
 Each example runs in a savepoint that is rolled back, so every example starts from the same
-database, built once per test function. Every fuzz test runs 200 examples (CI derandomizes
-them: hypothesis's "ci" profile); FUZZ_EXAMPLES=1000 explores further on a quiet evening.
+database, built once per test function. Every fuzz test runs 200 examples in CI (derandomized:
+hypothesis's "ci" profile), 25 locally; FUZZ_EXAMPLES=1000 explores further on a quiet evening.
 
 The profile, strategies and checks shared by every fuzz module are in fuzzing.py.
 """
