@@ -204,14 +204,17 @@ def _commissions(call, start, count, institutions, data, status, commitments=())
 
     from commissions.models import Commission, KeyDate
 
-    year = call.academic_year[:4]
-    prefix = f"{call.programme.short_name[:6].upper().replace(' ', '')}-{year}-"
+    # Numbered after the highest reference of the prefix: another bench of the same process may
+    # have used it in this database (the tests share one copy).
+    first = Commission(call=call)._next_reference()
+    prefix, number = first.rsplit("-", 1)
+    offset = int(number) - 1 - start
     orals = list(call.key_dates.filter(kind=KeyDate.Kind.ORAL).values_list("pk", flat=True))
     now = timezone.now()
     made = Commission.objects.bulk_create(
         Commission(
             call=call,
-            reference=f"{prefix}{n + 1:03d}",
+            reference=f"{prefix}-{n + 1 + offset:03d}",
             institution=institutions[i],
             contact_name=f"Marie Dupont {n}",
             contact_role="Directrice",
