@@ -1,8 +1,8 @@
 """Exact team formation and supervisor assignment.
 
-Pure Python + numpy/scipy/OR-Tools: plain data in, plain data out, so it can be tested and benchmarked
-without a database. User-facing strings go through ``_`` and are translated when Django is
-configured.
+Pure Python + numpy/scipy/OR-Tools: plain data in, plain data out, so it can be tested and
+benchmarked without a database. User-facing strings go through ``_`` and are translated when
+Django is configured.
 
 Students -> commissions
 -----------------------
@@ -66,7 +66,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, linprog, milp
 from scipy.sparse.csgraph import breadth_first_order
 
-from mias.i18n import Message, join, sentence, to_data
+from mias.i18n import Message, decimal, join, sentence, to_data
 from mias.i18n import message as _
 from mias.i18n import nmessage as ngettext
 
@@ -851,6 +851,17 @@ def _summary(alloc, n):
     worst = max((k + 1 for k, c in enumerate(profile) if c), default=0)
     if not alloc.off_list and worst:
         tail.append(_("no one below %(choice)s") % {"choice": _ordinal(worst)})
+    if alloc.mean_rank is not None:
+        # Said beside the off-list count: the mean leaves those students out.
+        placed = sum(profile)
+        tail.append(
+            ngettext(
+                "mean choice %(mean)s for the %(count)d student placed on their list",
+                "mean choice %(mean)s for the %(count)d students placed on their list",
+                placed,
+            )
+            % {"mean": decimal(alloc.mean_rank), "count": placed}
+        )
     count = len(alloc.off_list)
     if count:
         tail.append(

@@ -362,6 +362,7 @@ def test_explanations_and_summary():
     assert result.explanations["lazy"].startswith("Did not rank: placed where a place was left")
     assert result.summary.startswith("4 of 6 students got their 1st choice, 1 their 2nd")
     assert "no one below 2nd" in result.summary and "1 did not rank" in result.summary
+    assert "mean choice 1.20 for the 5 students placed on their list" in result.summary
     assert result.mean_rank == pytest.approx(6 / 5)
     assert alloc_mod._ordinal(11) == "11th" and alloc_mod._ordinal(22) == "22nd"
 
@@ -376,6 +377,11 @@ def test_partial_rankings_and_ranks_outside_the_selection():
     check_bounds(result, students, projects)
     assert result.profile == [1, 0] and len(result.off_list) == 1
     assert "which they did not rank" in result.explanations[result.off_list[0]]
+    # The off-list count stands beside the mean, which leaves that student out.
+    assert (
+        "mean choice 1.00 for the 1 student placed on their list; "
+        "1 placed on a commission they did not rank"
+    ) in result.summary
     # Ranks are made dense over the selection: gaps closed, ties shared, None ignored.
     odd = [Student("s1", {"A": 3, "B": 7}), Student("s2", {"A": None, "B": 2.0})]
     result = allocate_students(odd, projects)
