@@ -544,10 +544,19 @@ class _Network:
         n, m = inst.n, inst.m
         g_count = len(inst.bg_names)
         considered = inst.e_r <= upto
-        self.eidx = np.flatnonzero(face.edge & considered)
+        eidx = np.flatnonzero(face.edge & considered)
         if rest_for is None:
             rest_for = np.bincount(inst.e_s[considered], minlength=n) < m
         self.rest = np.flatnonzero(face.rest & rest_for)
+        # Students left with a single listed arc are settled: their place is taken off the
+        # commission's bounds instead of being solved again (later levels shrink).
+        ways = np.bincount(inst.e_s[eidx], minlength=n)
+        ways[self.rest] += 1
+        one = ways[inst.e_s[eidx]] == 1
+        self.settled, self.eidx = eidx[one], eidx[~one]
+        moving = np.ones(n, dtype=np.int64)
+        moving[inst.e_s[self.settled]] = 0
+        taken = np.bincount(inst.e_p[self.settled], minlength=m)
         groups = np.zeros(g_count, dtype=bool)
         groups[inst.bg[self.rest]] = True
         self.zg, self.zp = np.nonzero(face.flow & groups[:, None])
@@ -569,9 +578,9 @@ class _Network:
         )
         self.supply = np.concatenate(
             [
-                np.ones(n, dtype=np.int64),
+                moving,
                 np.zeros(g_count, dtype=np.int64),
-                -self.lo,
+                taken - self.lo,
                 [-(n - int(self.lo.sum()))],
             ]
         )
@@ -650,6 +659,8 @@ def _level(inst, face, upto, level, sign, fixed, use_face, stats, rest_for=None)
         cost = net.level_cost(level, int(sign))
         flow = net.solve(cost, stats)
         opt = int(flow[cost != 0].sum())
+        if level != inst.off:
+            opt += int(np.count_nonzero(inst.e_r[net.settled] == level))
         net.shrink(face, cost, flow)
         stats["levels"].append([level, opt])
         return opt
