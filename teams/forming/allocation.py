@@ -1,8 +1,8 @@
 """Exact team formation and supervisor assignment.
 
-Pure Python + numpy/scipy: plain data in, plain data out, so it can be tested and benchmarked
-without a database. User-facing strings go through ``_`` and are translated when Django is
-configured.
+Pure Python + numpy/scipy/OR-Tools: plain data in, plain data out, so it can be tested and
+benchmarked without a database. User-facing strings go through ``_`` and are translated when
+Django is configured.
 
 Students -> commissions
 -----------------------
@@ -13,17 +13,17 @@ Each selected commission (project) gets exactly one team whose size lies in
 sequence of exact solves, one per rank level: level k maximises the count at rank k among the
 allocations that keep every earlier optimum (count_j = opt_j). No big weights, nothing overflows.
 
-Why each level is a small, exact, integral LP:
+Why each level is one small, exact min-cost flow (OR-Tools' SimpleMinCostFlow):
 
-* Students -> commissions with two-sided team bounds is a network (totally unimodular), so
-  HiGHS basic solutions are integral; each solution is checked anyway and a fractional one
-  would be re-solved with integrality.
-* "Keep the earlier optima" is not added as dense ``count_j >= opt_j`` rows: that breaks the
-  network structure and made HiGHS ~20x slower at 2000/400 (the rows version is kept as a
-  fallback and in the tests). Instead, complementary slackness with the level's duals gives
-  the optimal face exactly: arcs with a positive reduced cost are deleted and team sizes with
-  a nonzero dual are pinned to that bound (see ``_Face``). Later levels stay pure networks
-  and shrink as students get settled.
+* Students -> commissions with two-sided team bounds is a network: a commission's minimum
+  size is its demand, the slack up to its maximum an arc to a sink. Flows are integral.
+* "Keep the earlier optima" is not added as ``count_j >= opt_j`` rows, which are not a
+  network. Instead, complementary slackness with an optimal dual gives the optimal face
+  exactly: arcs with a positive reduced cost are deleted, arcs with a negative one are full
+  (a student forced onto it, a team pinned to its maximum), see ``_Network.shrink``. The
+  dual is the node potentials: shortest distances on the residual graph, themselves read
+  off a second min-cost flow (``_potentials``). Later levels stay pure networks and shrink
+  as students get settled.
 * The level-k model only holds the pairs of rank <= k. Any other placement goes through a
   "rest" arc: student -> rest node of their background -> any commission. This relaxation
   is exact: a rest student sitting on a commission they ranked j <= k could be relabelled
@@ -31,8 +31,9 @@ Why each level is a small, exact, integral LP:
   the last level no rest student can sit on a commission they ranked, so the rest flow can
   be split among rest students at will.
 * The sequence stops once everyone is at a solved level and skips ranks nobody can still get.
-* Measured (2 cores): 2000 students / 400 commissions, top-10 lists, 0.3 s; full lists of
-  400, 1.3 s (39 levels). Interior point + crossover beat dual simplex on these.
+* Measured (2 cores, busy): 2000 students / 400 commissions, top-10 lists: the levels took
+  0.6 s as HiGHS interior-point LPs with their duals, 0.15 s as min-cost flows. The HiGHS
+  version with explicit count rows is kept as the fallback and in the tests.
 
 *Generous* lexicographically minimises the number placed off their list, then the count at
 the worst rank, the next worst, ...; the worst rank actually needed is found first (doubling,
@@ -45,10 +46,11 @@ when mutual wishes exist and an LP otherwise. Rest-arc students are not in wish 
 background balance is kept through their group's rest node.
 
 The profile of the final allocation is compared with every level optimum; a mismatch
-(numerical trouble with the duals) re-runs the sequence with explicit count rows.
+(numerical trouble in the final LP) re-runs the sequence with explicit count rows.
 
 Determinism: students and commissions are put in a canonical order (sorted ids) before the
-model is built, and HiGHS is deterministic, so the same input gives the same teams.
+models are built, and both OR-Tools' min-cost flow and HiGHS are deterministic, so the same
+input gives the same teams.
 """
 
 from __future__ import annotations
@@ -59,10 +61,12 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+from ortools.graph.python import min_cost_flow
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, linprog, milp
+from scipy.sparse.csgraph import breadth_first_order
 
-from mias.i18n import join, sentence
+from mias.i18n import Message, decimal, join, sentence, to_data
 from mias.i18n import message as _
 from mias.i18n import nmessage as ngettext
 
@@ -288,7 +292,6 @@ class _Instance:
 
 # --------------------------------------------------------------------------- model
 
-_TOL = 1e-6  # duals of these unit-cost network LPs are integers; anything above is nonzero
 LP_METHOD = "highs-ipm"  # measured faster than dual simplex on these degenerate networks
 
 
@@ -459,7 +462,6 @@ class _Model:
         up = ~eq & np.isfinite(self.ub)
         dn = ~eq & np.isfinite(self.lb)
         A = self.A
-        self._up, self._dn = up, dn
         res = linprog(
             c,
             A_ub=sparse.vstack([A[up], -A[dn]]).tocsr() if (up.any() or dn.any()) else None,
@@ -493,29 +495,152 @@ class _Model:
         x = res.x[: self.n_structural]
         return np.abs(x - np.round(x)).max(initial=0.0) <= 1e-6
 
-    def shrink(self, face, res):
-        """Restrict the face to the optimal solutions of the LP just solved."""
+
+def _potentials(nodes, tail, head, cost):
+    """Shortest distances from a virtual source to every node of a graph without negative
+    cycles. A min-cost flow sends one unit from the source to each node: every arc carrying
+    flow lies on a shortest path, so summing costs down that flow's BFS tree gives them.
+    (Bellman-Ford on these long alternating paths measured 10x slower than the flow.)
+    """
+    src = nodes
+    tails = np.concatenate([np.full(nodes, src), tail])
+    heads = np.concatenate([np.arange(nodes), head])
+    costs = np.concatenate([np.zeros(nodes, dtype=np.int64), cost])
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, np.full(len(tails), nodes), costs)
+    flow.set_nodes_supplies(np.arange(nodes + 1), np.r_[np.full(nodes, -1), nodes])
+    if flow.solve() != flow.OPTIMAL:
+        raise RuntimeError("shortest paths on the residual graph failed")
+    used = np.flatnonzero(flow.flows(np.arange(len(tails))) > 0)
+    tree = sparse.csr_array(
+        (np.ones(len(used)), (tails[used], heads[used])), shape=(nodes + 1, nodes + 1)
+    )
+    _order, pred = breadth_first_order(tree, src, directed=True, return_predecessors=True)
+    pred[src] = src
+    # Cost of the tree arc into each node, then sums to the root by pointer doubling.
+    key = tails[used] * (nodes + 1) + heads[used]
+    srt = np.argsort(key, kind="stable")
+    at = np.searchsorted(key[srt], pred * (nodes + 1) + np.arange(nodes + 1))
+    step = costs[used][srt][np.minimum(at, len(used) - 1)]
+    step[src] = 0  # the root has no arc in
+    while np.any(pred != src):
+        step = step + step[pred]
+        pred = pred[pred]
+    return step[:nodes]
+
+
+class _Network:
+    """One level as a min-cost flow (OR-Tools), on the same face as ``_Model``.
+
+    Nodes: students, one rest node per background, commissions, a sink. A commission's
+    minimum size is its demand; the arc to the sink carries what lies between the bounds.
+    Flows are integral by construction. After a solve, node potentials (shortest distances
+    on the residual graph) give an optimal dual, and ``shrink`` keeps the optimal face
+    exactly as the LP duals did: positive reduced cost -> arc deleted, negative -> arc full.
+    """
+
+    def __init__(self, inst, face, upto, rest_for=None):
+        self.inst = inst
+        n, m = inst.n, inst.m
+        g_count = len(inst.bg_names)
+        considered = inst.e_r <= upto
+        eidx = np.flatnonzero(face.edge & considered)
+        if rest_for is None:
+            rest_for = np.bincount(inst.e_s[considered], minlength=n) < m
+        self.rest = np.flatnonzero(face.rest & rest_for)
+        # Students left with a single listed arc are settled: their place is taken off the
+        # commission's bounds instead of being solved again (later levels shrink).
+        ways = np.bincount(inst.e_s[eidx], minlength=n)
+        ways[self.rest] += 1
+        one = ways[inst.e_s[eidx]] == 1
+        self.settled, self.eidx = eidx[one], eidx[~one]
+        moving = np.ones(n, dtype=np.int64)
+        moving[inst.e_s[self.settled]] = 0
+        taken = np.bincount(inst.e_p[self.settled], minlength=m)
+        groups = np.zeros(g_count, dtype=bool)
+        groups[inst.bg[self.rest]] = True
+        self.zg, self.zp = np.nonzero(face.flow & groups[:, None])
+        self.lo = face.lo.astype(np.int64)
+        self.hi = face.hi.astype(np.int64)
+        og, op, sink = n, n + g_count, n + g_count + m
+        self.nodes = sink + 1
+        ne, ny, nz = len(self.eidx), len(self.rest), len(self.zg)
+        self.ne, self.ny, self.nz = ne, ny, nz
+        self.tail = np.concatenate(
+            [inst.e_s[self.eidx], self.rest, og + self.zg, op + np.arange(m)]
+        ).astype(np.int64)
+        self.head = np.concatenate(
+            [op + inst.e_p[self.eidx], og + inst.bg[self.rest], op + self.zp, np.full(m, sink)]
+        ).astype(np.int64)
+        # Rest-node arcs never fill up (n + 1), so none of them is ever forced full.
+        self.cap = np.concatenate(
+            [np.ones(ne + ny, dtype=np.int64), np.full(nz, n + 1), self.hi - self.lo]
+        )
+        self.supply = np.concatenate(
+            [
+                moving,
+                np.zeros(g_count, dtype=np.int64),
+                taken - self.lo,
+                [-(n - int(self.lo.sum()))],
+            ]
+        )
+
+    def level_cost(self, level, sign):
+        cost = np.zeros(len(self.tail), dtype=np.int64)
+        if level == self.inst.off:
+            cost[self.ne : self.ne + self.ny] = sign
+        else:
+            cost[: self.ne][self.inst.e_r[self.eidx] == level] = sign
+        return cost
+
+    def solve(self, cost, stats):
+        """Flow on every arc, or None if no allocation fits the face."""
+        t0 = time.perf_counter()
+        flow = min_cost_flow.SimpleMinCostFlow()
+        flow.add_arcs_with_capacity_and_unit_cost(self.tail, self.head, self.cap, cost)
+        flow.set_nodes_supplies(np.arange(self.nodes), self.supply)
+        status = flow.solve()
+        stats["solves"] = stats.get("solves", 0) + 1
+        stats["solver_seconds"] = stats.get("solver_seconds", 0.0) + time.perf_counter() - t0
+        if status == flow.INFEASIBLE:
+            return None
+        if status != flow.OPTIMAL:
+            raise RuntimeError(f"min-cost flow failed: {status}")
+        return flow.flows(np.arange(len(self.tail)))
+
+    def shrink(self, face, cost, flow):
+        """Restrict the face to the optimal solutions of the flow just solved."""
         inst = self.inst
-        dead = res.lower.marginals > _TOL
-        ne, ny = self.ne, self.ny
+        free, used = flow < self.cap, flow > 0
+        dist = _potentials(
+            self.nodes,
+            np.concatenate([self.tail[free], self.head[used]]),
+            np.concatenate([self.head[free], self.tail[used]]),
+            np.concatenate([cost[free], -cost[used]]),
+        )
+        rc = cost + dist[self.tail] - dist[self.head]
+        dead, full = rc > 0, rc < 0
+        ne, ny, nz = self.ne, self.ny, self.nz
         face.edge[self.eidx[dead[:ne]]] = False
         face.rest[self.rest[dead[ne : ne + ny]]] = False
-        dz = dead[ne + ny : self.n_structural]
+        # A student forced onto a listed arc loses every other one and the rest arc; one
+        # forced onto the rest arc loses the listed arcs of this model only, since later
+        # levels open theirs from the rest path.
+        on_arc = np.zeros(inst.n, dtype=bool)
+        on_arc[inst.e_s[self.eidx[full[:ne]]]] = True
+        keep = np.zeros(len(face.edge), dtype=bool)
+        keep[self.eidx[full[:ne]]] = True
+        face.edge &= keep | ~on_arc[inst.e_s]
+        face.rest &= ~on_arc
+        on_rest = np.zeros(inst.n, dtype=bool)
+        on_rest[self.rest[full[ne : ne + ny]]] = True
+        face.edge[self.eidx[on_rest[inst.e_s[self.eidx]]]] = False
+        dz = dead[ne + ny : ne + ny + nz]
         face.flow[self.zg[dz], self.zp[dz]] = False
-        # Team-size rows with a nonzero dual stay at that bound.
-        dual = res.ineqlin.marginals
-        n_up = int(self._up.sum())
-        prows = self.prow + np.arange(inst.m)
-        up_pos = np.cumsum(self._up) - 1
-        dn_pos = np.cumsum(self._dn) - 1 + n_up
-        at_hi = np.zeros(inst.m, dtype=bool)
-        at_lo = np.zeros(inst.m, dtype=bool)
-        on = self._up[prows]
-        at_hi[on] = dual[up_pos[prows[on]]] < -_TOL
-        on = self._dn[prows]
-        at_lo[on] = dual[dn_pos[prows[on]]] < -_TOL
-        face.lo[at_hi] = face.hi[at_hi]
+        # Team sizes: nothing above the minimum (dead) or full to the maximum (full).
+        at_lo, at_hi = dead[ne + ny + nz :], full[ne + ny + nz :]
         face.hi[at_lo] = face.lo[at_lo]
+        face.lo[at_hi] = face.hi[at_hi]
 
 
 # --------------------------------------------------------------------------- students
@@ -529,15 +654,23 @@ def _open_level(inst, face, k):
 
 
 def _level(inst, face, upto, level, sign, fixed, use_face, stats, rest_for=None):
-    model = _Model(inst, face, upto, fixed=() if use_face else fixed, rest_for=rest_for)
+    if use_face:
+        net = _Network(inst, face, upto, rest_for=rest_for)
+        cost = net.level_cost(level, int(sign))
+        flow = net.solve(cost, stats)
+        opt = int(flow[cost != 0].sum())
+        if level != inst.off:
+            opt += int(np.count_nonzero(inst.e_r[net.settled] == level))
+        net.shrink(face, cost, flow)
+        stats["levels"].append([level, opt])
+        return opt
+    model = _Model(inst, face, upto, fixed=fixed, rest_for=rest_for)
     res = model.lp(model.level_cost(level, sign), stats)
     # Only the value and the duals are used here, and the LP value over an integral polytope
     # is the integer optimum; the count is kept as a health check.
     if not model.integral_x(res):
         stats["fractional"] = stats.get("fractional", 0) + 1
     opt = int(round(sign * res.fun))
-    if use_face:
-        model.shrink(face, res)
     stats["levels"].append([level, opt])
     return opt
 
@@ -576,7 +709,10 @@ def _generous_levels(inst, stats, use_face=True):
         fixed.append((inst.off, -np.inf, opt))
 
     def feasible(k):
-        model = _Model(inst, face, k, () if use_face else fixed, rest_for=rest_for)
+        if use_face:
+            net = _Network(inst, face, k, rest_for=rest_for)
+            return net.solve(np.zeros(len(net.tail), dtype=np.int64), stats) is not None
+        model = _Model(inst, face, k, fixed, rest_for=rest_for)
         return model.lp(np.zeros(model.nvar), stats) is not None
 
     # Worst rank that must be used: doubling then bisection, so long lists stay cheap
@@ -726,6 +862,17 @@ def _summary(alloc, n):
     worst = max((k + 1 for k, c in enumerate(profile) if c), default=0)
     if not alloc.off_list and worst:
         tail.append(_("no one below %(choice)s") % {"choice": _ordinal(worst)})
+    if alloc.mean_rank is not None:
+        # Said beside the off-list count: the mean leaves those students out.
+        placed = sum(profile)
+        tail.append(
+            ngettext(
+                "mean choice %(mean)s for the %(count)d student placed on their list",
+                "mean choice %(mean)s for the %(count)d students placed on their list",
+                placed,
+            )
+            % {"mean": decimal(alloc.mean_rank), "count": placed}
+        )
     count = len(alloc.off_list)
     if count:
         tail.append(
@@ -770,6 +917,17 @@ def _summary(alloc, n):
     return sentence(text) if text else ""
 
 
+def _fill(template, **params):
+    """``template % params`` for a message whose parameters are all %s: the same text and
+    data as Message.__mod__, without rendering the data again (thousands per run)."""
+    text = str.__mod__(template, {k: str(v) for k, v in params.items()})
+    return Message(text, {**template.data, "a": {k: to_data(v) for k, v in params.items()}})
+
+
+def _concat(*parts):
+    return Message("".join(str(p) for p in parts), {"j": "", "l": [to_data(p) for p in parts]})
+
+
 def _explain_exact(inst, assign, student_rank, sizes):
     pid = [p.id for p in inst.projects]
     members = [[] for _p in range(inst.m)]
@@ -779,57 +937,60 @@ def _explain_exact(inst, assign, student_rank, sizes):
     for a, b in inst.wish_pairs:
         if assign[a] == assign[b]:
             mate[a], mate[b] = b, a
+    # Each message is looked up once per run, each ordinal made once.
+    unranked = _("Did not rank: placed where a place was left (%(commission)s).")
+    first = _("Placed on their %(choice)s choice (%(commission)s).")
+    placed = _("Placed on their %(choice)s choice (%(commission)s)")
+    off = _("Placed on %(commission)s, which they did not rank")
+    higher = _("their %(choice)s choice (%(other)s) was full with students who ranked it higher")
+    as_high = _(
+        "their %(choice)s choice (%(other)s) was full with students who ranked it at least as high"
+    )
+    full_moved = _(
+        "their %(choice)s choice (%(other)s) was full; giving them a place there would have "
+        "moved other students further down their lists"
+    )
+    room = _(
+        "their %(choice)s choice (%(other)s) had room, but every team must reach its minimum "
+        "size and moving them would have placed other students lower on their lists"
+    )
+    with_mate = _("Placed with %(mate)s, as both asked.")
+    ordinals = {}
+
+    def ordinal(r):
+        if r not in ordinals:
+            ordinals[r] = _ordinal(r)
+        return ordinals[r]
+
     out = {}
     for i, s in enumerate(inst.students):
         p = int(assign[i])
         mine = inst.rank[i]
         r = int(student_rank[i])
-        here = {"commission": pid[p]}
         if not mine:
-            text = _("Did not rank: placed where a place was left (%(commission)s).") % here
+            text = _fill(unranked, commission=pid[p])
         elif r == 1:
-            text = _("Placed on their %(choice)s choice (%(commission)s).") % {
-                **here,
-                "choice": _ordinal(1),
-            }
+            text = _fill(first, choice=ordinal(1), commission=pid[p])
         else:
             best = min(mine, key=lambda j: (mine[j], j))
             others = [inst.rank[t].get(best) for t in members[best]]
             full = sizes[best] >= inst.hi[best]
             if r:
-                head = _("Placed on their %(choice)s choice (%(commission)s)") % {
-                    **here,
-                    "choice": _ordinal(r),
-                }
+                head = _fill(placed, choice=ordinal(r), commission=pid[p])
             else:
-                head = _("Placed on %(commission)s, which they did not rank") % here
-            why = {"choice": _ordinal(mine[best]), "other": pid[best]}
+                head = _fill(off, commission=pid[p])
             if full and all(o is not None and o < mine[best] for o in others):
-                reason = _(
-                    "their %(choice)s choice (%(other)s) was full with students who ranked "
-                    "it higher"
-                )
+                reason = higher
             elif full and all(o is not None and o <= mine[best] for o in others):
-                reason = _(
-                    "their %(choice)s choice (%(other)s) was full with students who ranked "
-                    "it at least as high"
-                )
+                reason = as_high
             elif full:
-                reason = _(
-                    "their %(choice)s choice (%(other)s) was full; giving them a place there "
-                    "would have moved other students further down their lists"
-                )
+                reason = full_moved
             else:
-                reason = _(
-                    "their %(choice)s choice (%(other)s) had room, but every team must "
-                    "reach its minimum size and moving them would have placed other "
-                    "students lower on their lists"
-                )
-            text = head + ": " + (reason % why) + "."
+                reason = room
+            reason = _fill(reason, choice=ordinal(mine[best]), other=pid[best])
+            text = _concat(head, ": ", reason, ".")
         if i in mate:
-            text += " " + _("Placed with %(mate)s, as both asked.") % {
-                "mate": inst.students[mate[i]].id
-            }
+            text = _concat(text, " ", _fill(with_mate, mate=inst.students[mate[i]].id))
         out[s.id] = text
     return out
 

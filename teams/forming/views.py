@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -11,6 +12,7 @@ from mias.excel import xlsx_response
 from mias.i18n import render as render_message
 from mias.ids import parse_id
 from teams.forming import allocating
+from teams.forming.allocation import MODES
 from teams.forming.exports import teams_workbook
 from teams.forming.forms import RunForm
 from teams.models import AllocationRun, Preference, Student, Supervisor, Team
@@ -63,9 +65,13 @@ def run(request, call):
     if not form.is_valid():
         messages.error(request, _("Choose an objective."))
         return redirect("teams:board", slug=call.slug)
-    result = allocating.run_allocation(
-        call, request.user, form.cleaned_data["mode"], form.cleaned_data["balance"]
-    )
+    balance = form.cleaned_data["balance"]
+    if request.POST.get("both"):
+        # Both objectives at once, side by side, so the coordinator sees what each costs.
+        a, b = (allocating.run_allocation(call, request.user, mode, balance) for mode in MODES)
+        url = reverse("teams:compare_proposals", args=[call.slug])
+        return redirect(f"{url}?a={a.number}&b={b.number}")
+    result = allocating.run_allocation(call, request.user, form.cleaned_data["mode"], balance)
     return redirect("teams:proposal", slug=call.slug, number=result.number)
 
 
@@ -233,16 +239,29 @@ def _members(run, students):
     return teams
 
 
-def _figures(run, fingerprint):
-    profile = run.result.get("profile", [])
+def _figures(run, fingerprint, ranks):
+    """What a proposal gives the students: its rank profile over ``ranks`` choices, those
+    placed off their list or who did not rank, and the mean over everyone else."""
+    profile = run.result.get("profile", []) if run.feasible else []
+    counts = [*profile[:ranks], *[0] * (ranks - len(profile))]
     return {
         "run": run,
         "mean": run.result.get("mean_rank"),
         "first": profile[0] if profile else 0,
+        "profile": list(enumerate(counts, start=1)),
+        "profile_max": max(counts, default=0) or 1,
         "unranked": len(run.result.get("unranked", [])),
         "off_list": len(run.result.get("off_list", [])),
         "stale": run.result.get("fingerprint") != fingerprint,
     }
+
+
+def _ranks_used(*runs):
+    """The worst choice any of these proposals gives, so their profiles line up."""
+    return max(
+        (k + 1 for run in runs for k, c in enumerate(run.result.get("profile", [])) if c),
+        default=0,
+    )
 
 
 @coordinator_view
@@ -283,8 +302,8 @@ def compare_proposals(request, call):
         "teams/forming/compare.html",
         {
             "call": call,
-            "a": _figures(a, fingerprint),
-            "b": _figures(b, fingerprint),
+            "a": _figures(a, fingerprint, _ranks_used(a, b)),
+            "b": _figures(b, fingerprint, _ranks_used(a, b)),
             "rows": rows,
             "moved": moved,
             "runs": list(call.allocation_runs.all()),

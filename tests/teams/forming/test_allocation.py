@@ -179,6 +179,43 @@ def test_matches_linear_sum_assignment_over_seats(seed):
         assert key(profile_counts(result, m), m) == key(expected, m), mode
 
 
+@pytest.mark.parametrize("case", range(len(SMALL_CASES)))
+@pytest.mark.parametrize("seed", range(4))
+def test_bench_floor_matches_brute_force(case, seed):
+    # The floor bench_allocation times the project against must be exact too.
+    from devtools.management.commands.bench_allocation import floor_rank_maximal
+
+    n, bounds = SMALL_CASES[case]
+    students, projects = random_instance(
+        random.Random(2000 + 10 * case + seed), n, len(bounds), bounds
+    )
+    best_max, _best_gen = brute_force(students, projects)
+    profile, off_list = floor_rank_maximal(students, projects)
+    m = len(projects)
+    counts = Counter({r + 1: c for r, c in enumerate(profile.tolist()) if c})
+    unranked = sum(1 for s in students if not s.ranks)
+    if off_list + unranked:
+        counts[m + 1] = off_list + unranked
+    assert maximal_key(counts, m) == best_max
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_same_rank_profile_as_the_min_cost_flow_floor(seed):
+    from devtools.management.commands.bench_allocation import floor_rank_maximal
+
+    rng = random.Random(300 + seed)
+    m = rng.randint(3, 14)
+    students, projects = random_instance(rng, 5 * m, m, bounds=[(4, 6)] * m)
+    for s in students[::4]:
+        s.background = "law"
+    profile, off_list = floor_rank_maximal(students, projects)
+    result = allocate_students(students, projects)
+    check_bounds(result, students, projects)
+    assert result.profile[: len(profile)] == profile.tolist()
+    assert not any(result.profile[len(profile) :])
+    assert len(result.off_list) == off_list
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_optimal_face_agrees_with_explicit_count_rows(seed):
     # The fast path (arcs deleted through duals) against the textbook count_j >= opt_j rows.
@@ -325,6 +362,7 @@ def test_explanations_and_summary():
     assert result.explanations["lazy"].startswith("Did not rank: placed where a place was left")
     assert result.summary.startswith("4 of 6 students got their 1st choice, 1 their 2nd")
     assert "no one below 2nd" in result.summary and "1 did not rank" in result.summary
+    assert "mean choice 1.20 for the 5 students placed on their list" in result.summary
     assert result.mean_rank == pytest.approx(6 / 5)
     assert alloc_mod._ordinal(11) == "11th" and alloc_mod._ordinal(22) == "22nd"
 
@@ -339,6 +377,11 @@ def test_partial_rankings_and_ranks_outside_the_selection():
     check_bounds(result, students, projects)
     assert result.profile == [1, 0] and len(result.off_list) == 1
     assert "which they did not rank" in result.explanations[result.off_list[0]]
+    # The off-list count stands beside the mean, which leaves that student out.
+    assert (
+        "mean choice 1.00 for the 1 student placed on their list; "
+        "1 placed on a commission they did not rank"
+    ) in result.summary
     # Ranks are made dense over the selection: gaps closed, ties shared, None ignored.
     odd = [Student("s1", {"A": 3, "B": 7}), Student("s2", {"A": None, "B": 2.0})]
     result = allocate_students(odd, projects)
@@ -401,6 +444,15 @@ def test_bench_core_runs_without_database():
     out = run_bench(50, 10, seed=0)
     json.dumps(out)
     assert out["size_violations"] == 0
+    assert out["same_profile_as_floor"] is True and out["floor_ratio"] > 0
+    # Min-sum: no allocation has a smaller sum of ranks (off their list = 11 here).
+
+    def total(profile, off_list):
+        return sum(r * c for r, c in enumerate(profile[:10], start=1)) + 11 * off_list
+
+    assert total(out["minsum_profile"], out["minsum_off_list"]) <= total(
+        out["profile"], out["off_list"]
+    )
     assert out["mean_rank"] <= out["greedy_mean_rank"]
     assert "matching" in out
     assert parse_sizes("50x10,2000x400") == [(50, 10), (2000, 400)]

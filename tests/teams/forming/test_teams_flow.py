@@ -495,3 +495,34 @@ def test_two_proposals_side_by_side_show_who_moves_and_offer_to_apply_either(
         assert reverse("teams:apply", args=[call.slug, run.number]) in text
     assert client.get(url + "?a=1&b=99").status_code == 404
     assert client.get(url + "?a=x&b=1").status_code == 302
+
+
+def test_both_objectives_side_by_side_with_their_profile_off_list_and_mean(
+    client, call, vocab, coordinator, django_assert_max_num_queries
+):
+    _selected, students, _sups = make_cohort(call, vocab, commissions=3, students=12)
+    # Four students list a single commission: a short list is where they may land off it.
+    for student in students[:4]:
+        Preference.objects.filter(student=student).exclude(rank=1).delete()
+    client.force_login(coordinator)
+    board = client.get(reverse("teams:board", args=[call.slug])).content.decode()
+    assert 'id="propose-both"' in board
+    answer = client.post(reverse("teams:run", args=[call.slug]), {"mode": "generous", "both": "1"})
+    ranked, generous = call.allocation_runs.order_by("number")
+    assert (ranked.mode, generous.mode) == ("rank_maximal", "generous")
+    assert answer.url.endswith(f"?a={ranked.number}&b={generous.number}")
+    with django_assert_max_num_queries(20):
+        page = client.get(answer.url)
+    a, b = page.context["a"], page.context["b"]
+    shown = len(a["profile"])
+    for figures, run in ((a, ranked), (b, generous)):
+        assert [c for _k, c in figures["profile"]] == (run.result["profile"] + [0] * 9)[:shown]
+        assert figures["off_list"] == len(run.result["off_list"])
+        assert figures["mean"] == run.result["mean_rank"]
+    assert len(a["profile"]) == len(b["profile"]) >= 1  # the same rows, side by side
+    text = page.content.decode()
+    assert text.count('class="off-list"') == 2
+    assert text.count("Mean choice of the students placed on a commission they ranked") == 2
+    proposal = client.get(reverse("teams:proposal", args=[call.slug, ranked.number]))
+    assert "Not on their list" in proposal.content.decode()
+    assert "placed on their list" in ranked.summary_text
