@@ -77,6 +77,10 @@ class SelectionParams:
     pinned: frozenset = frozenset()
     excluded: frozenset = frozenset()
     time_limit: float = 60.0  # seconds given to HiGHS; 5,000 candidates need well under 1
+    # Waitlisted commissions explained in words (None: all). The app keeps a waiting list
+    # of a few and tells the others their rank: writing 20,000 sentences nobody reads took
+    # most of a large run.
+    explained: int | None = None
 
 
 @dataclass
@@ -91,6 +95,7 @@ class SelectionResult:
     # replacement also depends on what the withdrawn commission covered.
     waitlist: list = field(default_factory=list)
     objective: float = 0.0
+    # The selected, the first params.explained waitlisted, the ineligible and the excluded.
     explanations: dict = field(default_factory=dict)
     summary: str = ""
     coverage: dict = field(default_factory=dict)
@@ -697,7 +702,8 @@ class _Report:
                 explanations[c.id] = _("Not selected: excluded by the coordinator")
         for k in self.selected_order:
             explanations[inst.items[k].id] = self._explain_selected(k)
-        for position, k in enumerate(waitlist, start=1):
+        explained = waitlist if params.explained is None else waitlist[: max(0, params.explained)]
+        for position, k in enumerate(explained, start=1):
             explanations[inst.items[k].id] = self._explain_waitlisted(k, position)
 
         coverage = {}

@@ -107,6 +107,8 @@ def run_selection(call, user, params):
             sector_cap=params.get("sector_cap") or None,
             pinned=frozenset(params.get("pinned", [])),
             excluded=frozenset(params.get("excluded", [])),
+            # Past the kept waiting list, explanation() tells the rank instead.
+            explained=_waitlist_size(params),
         ),
         pairs,
     )
@@ -139,10 +141,14 @@ def is_stale(run):
     return run.fingerprint != fingerprint(run.call)
 
 
+def _waitlist_size(params):
+    size = params.get("waitlist_size", DEFAULT_WAITLIST)
+    return int(size if size is not None else 0)
+
+
 def waitlisted(run):
     """The head of the optimiser's ranking that the coordinator keeps on the waiting list."""
-    size = run.params.get("waitlist_size", DEFAULT_WAITLIST)
-    return list(run.result.get("waitlist", []))[: int(size if size is not None else 0)]
+    return list(run.result.get("waitlist", []))[: _waitlist_size(run.params)]
 
 
 def explanation(run, commission_id):

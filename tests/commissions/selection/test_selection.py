@@ -363,3 +363,24 @@ def test_explanations_write_numbers_in_the_reader_s_locale():
     with translation.override("en"):
         result = select(candidates, SelectionParams(places=1))
     assert "3.90" in result.explanations[1]
+
+
+def test_only_the_kept_waiting_list_is_explained_in_words():
+    rng = random.Random(5)
+    candidates = [
+        cand(i, round(rng.uniform(0, 4), 2), f"S{i % 5}", f"T{i % 3}", eligible=i % 9 != 0)
+        for i in range(60)
+    ]
+    pairs = [(i, i + 1, 80.0) for i in range(0, 60, 4)]
+    full = select(candidates, SelectionParams(places=6), pairs)
+    short = select(candidates, SelectionParams(places=6, explained=3), pairs)
+    assert short.selected == full.selected and short.waitlist == full.waitlist
+    assert short.gains == full.gains and short.summary == full.summary
+    head = full.waitlist[:3]
+    ineligible = [c.id for c in candidates if not c.eligible]
+    assert set(short.explanations) == set(full.selected) | set(head) | set(ineligible)
+    for i in short.explanations:
+        assert short.explanations[i] == full.explanations[i]
+    assert set(select(candidates, SelectionParams(places=6, explained=0)).explanations) == (
+        set(full.selected) | set(ineligible)
+    )
