@@ -387,3 +387,22 @@ def test_past_the_waiting_list_a_commission_reads_its_rank(call, vocab, coordina
         tail = selecting.explanation(selection_run, ranking[-1])
     assert tail.startswith(f"Not selected: ranked {len(ranking)} after the selection")
     assert "It would add" in tail
+
+
+def test_a_run_penalises_the_same_problem_submitted_twice(call, vocab, coordinator):
+    call.places = 2
+    call.save()
+    commissions = add_commissions(call, vocab, 5)
+    twin = commissions[1]
+    twin.title, twin.question = commissions[0].title, commissions[0].question
+    twin.save(update_fields=["title", "question"])
+    score_all(call, coordinator, commissions)
+    selection_run = run(call, coordinator, waitlist_size=4)
+    result = selection_run.result
+    first, second = commissions[0].pk, twin.pk
+    assert not {first, second} <= set(result["selected"])
+    assert {first, second} & set(result["selected"])
+    assert [min(first, second), max(first, second), 100.0] in result["pairs"]
+    left_out = second if first in result["selected"] else first
+    with translation.override("en"):
+        assert "too similar to" in selecting.explanation(selection_run, left_out)
