@@ -11,6 +11,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Hashable, Iterable, Sequence
+from itertools import chain
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -95,14 +96,16 @@ def _stem(word: str) -> str:
 
 def stems(text: str | None) -> list[str]:
     """Sorted distinct word stems of a text (its first MAX_STEMS), as compared by the scorer."""
-    seen: dict[str, None] = {}
     if not text:
         return []
-    for token in text[:_MAX_CHARS].casefold().split():
-        for stem in _token_stems(token):
-            seen[stem] = None
-            if len(seen) >= MAX_STEMS:
-                return sorted(seen)
+    cache = _TOKENS
+    parts = [
+        cache[token] if token in cache else _token_stems(token)
+        for token in text[:_MAX_CHARS].casefold().split()
+    ]
+    seen = dict.fromkeys(chain.from_iterable(parts))
+    if len(seen) > MAX_STEMS:
+        return sorted(list(seen)[:MAX_STEMS])
     return sorted(seen)
 
 
@@ -220,6 +223,7 @@ class ProblemSimilarity:
             (np.ones(len(columns), dtype=np.int32), np.array(columns, dtype=np.int64), indptr),
             shape=(len(self.keys), len(vocabulary)),
         )
+        self._others, self._others_cols = None, None
         self.seconds = time.perf_counter() - start  # time spent here, for benchmarks
 
     def pairs(self, keys: Iterable[Hashable], others: Iterable[Hashable] | None = None):
@@ -228,13 +232,15 @@ class ProblemSimilarity:
         pairs. Same scores as similar_pairs, unsorted."""
         start = time.perf_counter()
         rows = self._positions(keys)
-        cols = rows if others is None else self._positions(others)
         found = []
+        if others is None:
+            cols, cols_t = rows, self.matrix[rows].T.tocsr()
+        else:
+            cols, cols_t = self._columns(others)
         if len(rows) and len(cols):
             # A pair asked both ways (keys and others overlap) is kept as (low, high) only.
             both = np.zeros(len(self.keys), dtype=bool)
             both[np.intersect1d(rows, cols)] = True
-            cols_t = self.matrix[cols].T.tocsr()
             for begin in range(0, len(rows), _ROWS_PER_CHUNK):
                 block = rows[begin : begin + _ROWS_PER_CHUNK]
                 shared = (self.matrix[block] @ cols_t).tocoo()
@@ -245,6 +251,13 @@ class ProblemSimilarity:
     def _positions(self, keys) -> np.ndarray:
         found = {self.position[k] for k in keys if k in self.position}
         return np.array(sorted(found), dtype=np.int64)
+
+    def _columns(self, others):
+        # The selection asks again and again against the same list of all candidates.
+        if self._others is not others:
+            cols = self._positions(others)
+            self._others, self._others_cols = others, (cols, self.matrix[cols].T.tocsr())
+        return self._others_cols
 
     def _scores(self, i, j, shared, both):
         length = self.lengths[i] + self.lengths[j]

@@ -269,8 +269,24 @@ class _Instance:
         self.pair_i = np.array([i for i, _j in keys], dtype=np.int64)
         self.pair_j = np.array([j for _i, j in keys], dtype=np.int64)
         self.pair_w = np.array([self.weights[k] for k in keys], dtype=float)
-        upper = sparse.csr_array((self.pair_w, (self.pair_i, self.pair_j)), shape=(self.n, self.n))
-        self.W = (upper + upper.T).tocsc()
+        self.W = sparse.csc_array(
+            (
+                np.concatenate([self.pair_w, self.pair_w]),
+                (
+                    np.concatenate([self.pair_i, self.pair_j]),
+                    np.concatenate([self.pair_j, self.pair_i]),
+                ),
+            ),
+            shape=(self.n, self.n),
+        )
+
+    def column(self, k: int) -> np.ndarray:
+        """Similarity weights of candidate k to every candidate (read from CSC directly:
+        scipy's indexing cost a millisecond per call in the swap loops)."""
+        out = np.zeros(self.n)
+        start, stop = self.W.indptr[k], self.W.indptr[k + 1]
+        out[self.W.indices[start:stop]] = self.W.data[start:stop]
+        return out
 
     def know(self, positions) -> None:
         """Every pair of these candidates with any other."""
@@ -489,7 +505,7 @@ def _greedy(inst: _Instance, places: int, pinned_pos: list[int]) -> list[int]:
         for codes, count in zip(inst.codes, counts, strict=True):
             if codes[k] >= 0:
                 count[codes[k]] += 1
-        pen[:] += inst.W[:, [k]].toarray().ravel()
+        pen[:] += inst.column(k)
 
     for k in pinned_pos:
         if len(order) < places:
@@ -638,7 +654,7 @@ class _State:
         inst, params = self.inst, self.inst.params
         delta = (
             params.merit_weight * inst.merit
-            - params.similarity_penalty * (self.pen - inst.W[:, [i]].toarray().ravel())
+            - params.similarity_penalty * (self.pen - inst.column(i))
             - self.value[i]
         )
         for d, (codes, count, reward) in enumerate(
@@ -683,7 +699,8 @@ class _Report:
         n = inst.n
         state = self.state = _State(inst, mask)
         self.sel, self.counts, self.value = state.sel, state.counts, state.value
-        self.merit_order = sorted(range(n), key=lambda k: (-inst.merit[k], k))
+        merits = inst.merit.tolist()  # Python floats: indexing numpy per item was slow
+        self.merit_order = sorted(range(n), key=lambda k: (-merits[k], k))
         self.merit_rank = {k: r + 1 for r, k in enumerate(self.merit_order)}
         self.best_swap = self._best_swaps() if n else {}
         # Most similar selected commission of each candidate, as (position, weight).
@@ -836,18 +853,20 @@ class _Report:
         self.selected_order = sorted(self.sel.tolist(), key=lambda k: (-self.value[k], k))
         at_cap = self._at_cap()
         # Waitlist: commissions that fit under the cap first, then by what they would add.
-        out = [k for k in range(inst.n) if not self.mask[k]]
-        waitlist = sorted(out, key=lambda k: (bool(at_cap[k]), -round(self.value[k], 9), k))
+        out = np.nonzero(~self.mask)[0].tolist()
+        worth, capped = self.value.tolist(), at_cap.tolist()
+        waitlist = sorted(out, key=lambda k: (capped[k], -round(worth[k], 9), k))
 
         explanations = {}
+        ineligible = _(
+            "Not selected: ineligible (for instance a score of 0 on an eliminatory criterion)"
+        )
+        excluded = _("Not selected: excluded by the coordinator")
         for c in self.candidates:
             if not c.eligible:
-                explanations[c.id] = _(
-                    "Not selected: ineligible (for instance a score of 0 on an eliminatory "
-                    "criterion)"
-                )
+                explanations[c.id] = ineligible
             elif c.id in params.excluded:
-                explanations[c.id] = _("Not selected: excluded by the coordinator")
+                explanations[c.id] = excluded
         for k in self.selected_order:
             explanations[inst.items[k].id] = self._explain_selected(k)
         explained = waitlist if params.explained is None else waitlist[: max(0, params.explained)]
@@ -872,7 +891,7 @@ class _Report:
             coverage=coverage,
             places=self.places,
             optimal=self.optimal,
-            gains={inst.items[k].id: round(float(self.value[k]), 4) for k in waitlist},
+            gains={inst.ids[k]: round(worth[k], 4) for k in waitlist},
         )
 
     def _summary(self, coverage: dict) -> str:
@@ -933,7 +952,8 @@ class _Report:
             missing = coverage[name]["not_covered"]
             if missing:
                 parts.append(text % {"values": join(", ", missing)})
-        left_out = [k for k in self.merit_order if not self.mask[k]]
+        chosen = self.mask.tolist()
+        left_out = [k for k in self.merit_order if not chosen[k]]
         if left_out:
             k = left_out[0]
             values = {"name": self._name(k), "merit": self._merit_text(k)}
