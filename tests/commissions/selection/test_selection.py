@@ -490,3 +490,20 @@ def test_similarity_asked_on_demand_gives_the_same_run():
     assert sorted(asked.pairs) == sorted(given.pairs)
     greedy = greedy_baseline(candidates, params, similar_pairs(texts))
     assert greedy_baseline(candidates, params, similarity=ProblemSimilarity(texts)) == greedy
+
+
+def test_bench_prints_the_split_and_the_quality_per_size():
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("bench_selection", sizes="80,120", places=5, stdout=out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [line["candidates"] for line in lines] == [80, 120]
+    for line in lines:
+        parts = line["similarity_seconds"] + line["solve_seconds"] + line["report_seconds"]
+        assert line["seconds"] == pytest.approx(parts, abs=0.01)
+        assert line["optimal"] and line["gap_vs_greedy"] >= 0
+        assert 0 < line["considered"] <= 120
