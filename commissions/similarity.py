@@ -8,11 +8,14 @@ management command or in a background task alike.
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections.abc import Hashable, Iterable, Sequence
+from itertools import chain
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from scipy import sparse
 
 # Scorer: token_sort_ratio's idea (compare sorted bags of words, so word order does
 # not matter) but over word stems instead of characters. Each distinct stem becomes one
@@ -51,17 +54,34 @@ STOPWORDS = frozenset(
     """.split()
 )
 
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# Whitespace ends words before and after NFKD, so each whitespace-separated token can be
+# normalised once and remembered: normalising every word again in every text was most of
+# the time of a 20,000-text call.
+_TOKENS: dict[str, tuple[str, ...]] = {}
+_CACHE_SIZE = 100_000  # a posted dictionary must not grow it forever
+
+
+def _words(text: str) -> list[str]:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    no_accents = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _WORD.findall(no_accents)
+
+
+def _token_stems(token: str) -> tuple[str, ...]:
+    found = _TOKENS.get(token)
+    if found is None:
+        found = tuple(_stem(w) for w in _words(token) if w not in STOPWORDS)
+        if len(_TOKENS) < _CACHE_SIZE:
+            _TOKENS[token] = found
+    return found
 
 
 def normalize(text: str | None) -> str:
     """Lowercase, strip accents and punctuation, drop French/English stopwords."""
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    no_accents = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    words = _NON_WORD.sub(" ", no_accents).split()
-    return " ".join(w for w in words if w not in STOPWORDS)
+    return " ".join(w for w in _words(text) if w not in STOPWORDS)
 
 
 def _stem(word: str) -> str:
@@ -76,11 +96,16 @@ def _stem(word: str) -> str:
 
 def stems(text: str | None) -> list[str]:
     """Sorted distinct word stems of a text (its first MAX_STEMS), as compared by the scorer."""
-    seen: dict[str, None] = {}
-    for word in normalize((text or "")[:_MAX_CHARS]).split():
-        seen.setdefault(_stem(word), None)
-        if len(seen) >= MAX_STEMS:
-            break
+    if not text:
+        return []
+    cache = _TOKENS
+    parts = [
+        cache[token] if token in cache else _token_stems(token)
+        for token in text[:_MAX_CHARS].casefold().split()
+    ]
+    seen = dict.fromkeys(chain.from_iterable(parts))
+    if len(seen) > MAX_STEMS:
+        return sorted(list(seen)[:MAX_STEMS])
     return sorted(seen)
 
 
@@ -168,6 +193,85 @@ def similar_pairs(
             found.append((a, b, round(float(score), 1)))
     found.sort(key=lambda p: (-p[2], _sort_key(p[0]), _sort_key(p[1])))
     return found
+
+
+class ProblemSimilarity:
+    """The scores of similar_pairs for the pairs asked only, as sparse matrix products.
+
+    Each text is a row of 0/1 over the stems of all texts (CSR); X[a] @ X[b].T counts the
+    stems two texts share, from which the Dice score follows. The selection only needs the
+    pairs among its possible winners and those of the selected ones: computing every pair
+    of a 20,000-text call took two thirds of a run.
+    """
+
+    def __init__(self, items: Iterable[tuple[Hashable, str]], threshold=DEFAULT_THRESHOLD):
+        start = time.perf_counter()
+        self.threshold = float(threshold)
+        self.keys: list = []
+        vocabulary: dict[str, int] = {}
+        columns: list[int] = []
+        lengths: list[int] = []
+        for key, text in items:
+            self.keys.append(key)
+            found = stems(text)
+            columns.extend(vocabulary.setdefault(stem, len(vocabulary)) for stem in found)
+            lengths.append(len(found))
+        self.position = {key: k for k, key in enumerate(self.keys)}
+        self.lengths = np.array(lengths, dtype=np.int64)
+        indptr = np.concatenate(([0], np.cumsum(self.lengths)))
+        self.matrix = sparse.csr_array(
+            (np.ones(len(columns), dtype=np.int32), np.array(columns, dtype=np.int64), indptr),
+            shape=(len(self.keys), len(vocabulary)),
+        )
+        self._others, self._others_cols = None, None
+        self.seconds = time.perf_counter() - start  # time spent here, for benchmarks
+
+    def pairs(self, keys: Iterable[Hashable], others: Iterable[Hashable] | None = None):
+        """Pairs (key_a, key_b, score) at or above the threshold, each unordered pair once,
+        between `keys` and `others` (among `keys` when others is None). Unknown keys have no
+        pairs. Same scores as similar_pairs, unsorted."""
+        start = time.perf_counter()
+        rows = self._positions(keys)
+        found = []
+        if others is None:
+            cols, cols_t = rows, self.matrix[rows].T.tocsr()
+        else:
+            cols, cols_t = self._columns(others)
+        if len(rows) and len(cols):
+            # A pair asked both ways (keys and others overlap) is kept as (low, high) only.
+            both = np.zeros(len(self.keys), dtype=bool)
+            both[np.intersect1d(rows, cols)] = True
+            for begin in range(0, len(rows), _ROWS_PER_CHUNK):
+                block = rows[begin : begin + _ROWS_PER_CHUNK]
+                shared = (self.matrix[block] @ cols_t).tocoo()
+                found += self._scores(block[shared.row], cols[shared.col], shared.data, both)
+        self.seconds += time.perf_counter() - start
+        return found
+
+    def _positions(self, keys) -> np.ndarray:
+        found = {self.position[k] for k in keys if k in self.position}
+        return np.array(sorted(found), dtype=np.int64)
+
+    def _columns(self, others):
+        # The selection asks again and again against the same list of all candidates.
+        if self._others is not others:
+            cols = self._positions(others)
+            self._others, self._others_cols = others, (cols, self.matrix[cols].T.tocsr())
+        return self._others_cols
+
+    def _scores(self, i, j, shared, both):
+        length = self.lengths[i] + self.lengths[j]
+        # rapidfuzz's arithmetic (Indel normalized similarity), so scores are identical.
+        similarity = 1.0 - (length - 2.0 * shared) / length
+        keep = (similarity >= self.threshold / 100) & (i != j) & ~(both[i] & both[j] & (j < i))
+        scores = (similarity[keep] * 100).astype(np.float32)
+        out = []
+        for a, b, score in zip(i[keep].tolist(), j[keep].tolist(), scores.tolist(), strict=True):
+            key_a, key_b = self.keys[a], self.keys[b]
+            if _sort_key(key_b) < _sort_key(key_a):
+                key_a, key_b = key_b, key_a
+            out.append((key_a, key_b, round(float(score), 1)))
+        return out
 
 
 def similar_to(

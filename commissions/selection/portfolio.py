@@ -18,6 +18,7 @@ at most sector_cap commissions per sector. Solved exactly as a MILP with HiGHS.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -77,6 +78,10 @@ class SelectionParams:
     pinned: frozenset = frozenset()
     excluded: frozenset = frozenset()
     time_limit: float = 60.0  # seconds given to HiGHS; 5,000 candidates need well under 1
+    # Waitlisted commissions explained in words (None: all). The app keeps a waiting list
+    # of a few and tells the others their rank: writing 20,000 sentences nobody reads took
+    # most of a large run.
+    explained: int | None = None
 
 
 @dataclass
@@ -91,6 +96,7 @@ class SelectionResult:
     # replacement also depends on what the withdrawn commission covered.
     waitlist: list = field(default_factory=list)
     objective: float = 0.0
+    # The selected, the first params.explained waitlisted, the ineligible and the excluded.
     explanations: dict = field(default_factory=dict)
     summary: str = ""
     coverage: dict = field(default_factory=dict)
@@ -100,6 +106,11 @@ class SelectionResult:
     optimal: bool = False
     # What each waitlisted commission would add if a place opened (waitlist order key).
     gains: dict = field(default_factory=dict)
+    # Candidates left to the exact solver once those in no optimal portfolio are ruled out.
+    considered: int = 0
+    # Similar pairs (id, id, score) touching the selected ones: the penalties paid.
+    pairs: list = field(default_factory=list)
+    report_seconds: float = 0.0
 
 
 SimilarPairs = Iterable[tuple[Hashable, Hashable, float]]
@@ -212,15 +223,23 @@ def _names(ids: Iterable[Hashable], by_id: dict) -> str:
 
 
 class _Instance:
-    """Available candidates (eligible, not excluded) in id order, as numpy arrays."""
+    """Available candidates (eligible, not excluded) in id order, as numpy arrays.
 
-    def __init__(self, candidates: Sequence[Candidate], params: SelectionParams, pairs):
+    Similar pairs are given (similar_pairs) or asked of a similarity on demand: the pairs
+    of the selected ones (know) and those among the candidates the solver sees
+    (know_among). Everything downstream reads only those, so W holds every pair it needs.
+    """
+
+    def __init__(
+        self, candidates: Sequence[Candidate], params: SelectionParams, pairs, similarity=None
+    ):
         self.params = params
         self.items = sorted(
             (c for c in candidates if c.eligible and c.id not in params.excluded),
             key=lambda c: _sort_key(c.id),
         )
         self.n = n = len(self.items)
+        self.ids = [c.id for c in self.items]
         self.pos = {c.id: k for k, c in enumerate(self.items)}
         self.merit = np.array([float(c.merit) for c in self.items], dtype=float)
         self.rewards = (params.sector_reward, params.type_reward, params.context_reward)
@@ -235,13 +254,54 @@ class _Instance:
                     codes[k] = mapping.setdefault(value, len(mapping))
             self.codes.append(codes)
             self.values.append(list(mapping))
-        weights = _pair_weights(pairs, self.pos)
-        keys = sorted(weights, key=lambda ab: (self.pos[ab[0]], self.pos[ab[1]]))
-        self.pair_i = np.array([self.pos[a] for a, _b in keys], dtype=np.int64)
-        self.pair_j = np.array([self.pos[b] for _a, b in keys], dtype=np.int64)
-        self.pair_w = np.array([weights[k] for k in keys], dtype=float)
-        upper = sparse.csr_array((self.pair_w, (self.pair_i, self.pair_j)), shape=(n, n))
-        self.W = (upper + upper.T).tocsc()
+        self.similarity = similarity
+        self.weights: dict[tuple, float] = {}
+        self.known = np.zeros(n, dtype=bool) if similarity is not None else np.ones(n, dtype=bool)
+        self._add(pairs)
+
+    def _add(self, pairs):
+        """Add (id, id, score) pairs, keeping the highest score, and rebuild W."""
+        for (a, b), weight in _pair_weights(pairs, self.pos).items():
+            key = (self.pos[a], self.pos[b])
+            if weight > self.weights.get(key, 0.0):
+                self.weights[key] = weight
+        keys = sorted(self.weights)
+        self.pair_i = np.array([i for i, _j in keys], dtype=np.int64)
+        self.pair_j = np.array([j for _i, j in keys], dtype=np.int64)
+        self.pair_w = np.array([self.weights[k] for k in keys], dtype=float)
+        self.W = sparse.csc_array(
+            (
+                np.concatenate([self.pair_w, self.pair_w]),
+                (
+                    np.concatenate([self.pair_i, self.pair_j]),
+                    np.concatenate([self.pair_j, self.pair_i]),
+                ),
+            ),
+            shape=(self.n, self.n),
+        )
+
+    def column(self, k: int) -> np.ndarray:
+        """Similarity weights of candidate k to every candidate (read from CSC directly:
+        scipy's indexing cost a millisecond per call in the swap loops)."""
+        out = np.zeros(self.n)
+        start, stop = self.W.indptr[k], self.W.indptr[k + 1]
+        out[self.W.indices[start:stop]] = self.W.data[start:stop]
+        return out
+
+    def know(self, positions) -> None:
+        """Every pair of these candidates with any other."""
+        new = [k for k in np.asarray(positions, dtype=np.int64).tolist() if not self.known[k]]
+        if new:
+            self.known[new] = True
+            self._add(self.similarity.pairs([self.ids[k] for k in new], self.ids))
+
+    def know_among(self, positions) -> None:
+        """Every pair among these candidates."""
+        if self.similarity is not None and not self.known.all():
+            self._add(self.similarity.pairs([self.ids[k] for k in positions]))
+
+    def known_pairs(self) -> list[tuple]:
+        return [(self.ids[i], self.ids[j], round(w * 100, 1)) for (i, j), w in self.weights.items()]
 
 
 def _infeasible(reason: str, explanations: dict | None = None) -> SelectionResult:
@@ -356,56 +416,63 @@ def _check(candidates, params, inst: _Instance) -> SelectionResult | None:
     return None
 
 
-def _solve(inst: _Instance, places: int, pinned_pos: list[int]):
-    """Build the sparse MILP and solve it with HiGHS. Returns (mask, optimal) or None."""
-    params, n = inst.params, inst.n
+def _solve(inst: _Instance, places: int, pinned_pos: list[int], keep: np.ndarray):
+    """Build the sparse MILP over the candidates in `keep` (positions) and solve it with
+    HiGHS. Returns (mask over all candidates, optimal) or None."""
+    params, n = inst.params, len(keep)
+    local = np.full(inst.n, -1, dtype=np.int64)
+    local[keep] = np.arange(n)
     rows, cols, vals = [np.zeros(n, dtype=np.int64)], [np.arange(n)], [np.ones(n)]
     row_lb, row_ub = [np.array([places], float)], [np.array([places], float)]
-    cost = [-params.merit_weight * inst.merit]
+    cost = [-params.merit_weight * inst.merit[keep]]
     r, v = 1, n  # next row, next variable
 
     # Coverage indicators y_g <= sum of x_i in group g (continuous: rewarded, so y = min(1, .)).
-    for codes, values, reward in zip(inst.codes, inst.values, inst.rewards, strict=True):
-        groups = len(values)
-        if reward <= 0 or groups == 0:
+    for all_codes, reward in zip(inst.codes, inst.rewards, strict=True):
+        members = np.nonzero(all_codes[keep] >= 0)[0]
+        if reward <= 0 or not len(members):
             continue
-        members = np.nonzero(codes >= 0)[0]
-        rows += [r + codes[members], r + np.arange(groups)]
-        cols += [members, v + np.arange(groups)]
-        vals += [-np.ones(len(members)), np.ones(groups)]
-        row_lb.append(np.full(groups, -np.inf))
-        row_ub.append(np.zeros(groups))
-        cost.append(np.full(groups, -reward))
-        r, v = r + groups, v + groups
+        groups, codes = np.unique(all_codes[keep][members], return_inverse=True)
+        count = len(groups)
+        rows += [r + codes, r + np.arange(count)]
+        cols += [members, v + np.arange(count)]
+        vals += [-np.ones(len(members)), np.ones(count)]
+        row_lb.append(np.full(count, -np.inf))
+        row_ub.append(np.zeros(count))
+        cost.append(np.full(count, -reward))
+        r, v = r + count, v + count
 
     # Pair indicators z_ij >= x_i + x_j - 1 (continuous: penalised, so z = max(0, .)).
-    npairs = len(inst.pair_w)
+    inside = (local[inst.pair_i] >= 0) & (local[inst.pair_j] >= 0)
+    pair_i, pair_j = local[inst.pair_i[inside]], local[inst.pair_j[inside]]
+    pair_w = inst.pair_w[inside]
+    npairs = len(pair_w)
     if params.similarity_penalty > 0 and npairs:
         pair_rows = r + np.arange(npairs)
         rows += [pair_rows, pair_rows, pair_rows]
-        cols += [inst.pair_i, inst.pair_j, v + np.arange(npairs)]
+        cols += [pair_i, pair_j, v + np.arange(npairs)]
         vals += [np.ones(npairs), np.ones(npairs), -np.ones(npairs)]
         row_lb.append(np.full(npairs, -np.inf))
         row_ub.append(np.ones(npairs))
-        cost.append(params.similarity_penalty * inst.pair_w)
+        cost.append(params.similarity_penalty * pair_w)
         r, v = r + npairs, v + npairs
 
-    if params.sector_cap is not None and inst.values[0]:
-        codes = inst.codes[0]
-        members = np.nonzero(codes >= 0)[0]
-        groups = len(inst.values[0])
-        rows.append(r + codes[members])
+    sectors = inst.codes[0][keep]
+    members = np.nonzero(sectors >= 0)[0]
+    if params.sector_cap is not None and len(members):
+        groups, codes = np.unique(sectors[members], return_inverse=True)
+        rows.append(r + codes)
         cols.append(members)
         vals.append(np.ones(len(members)))
-        row_lb.append(np.full(groups, -np.inf))
-        row_ub.append(np.full(groups, float(params.sector_cap)))
-        r += groups
+        row_lb.append(np.full(len(groups), -np.inf))
+        row_ub.append(np.full(len(groups), float(params.sector_cap)))
+        r += len(groups)
 
     matrix = sparse.csr_array(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r, v)
     )
     lower = np.zeros(v)
-    lower[pinned_pos] = 1.0
+    lower[local[pinned_pos]] = 1.0
     integrality = np.zeros(v)
     integrality[:n] = 1
     res = milp(
@@ -417,40 +484,141 @@ def _solve(inst: _Instance, places: int, pinned_pos: list[int]):
     )
     if res.x is None:
         return None
-    return res.x[:n] > 0.5, res.status == 0
+    mask = np.zeros(inst.n, dtype=bool)
+    mask[keep[res.x[:n] > 0.5]] = True
+    return mask, res.status == 0
+
+
+def _greedy(inst: _Instance, places: int, pinned_pos: list[int]) -> list[int]:
+    """Pinned ones first, then repeatedly the best marginal gain; positions in order taken
+    (fewer than places when the cap per sector blocks it)."""
+    params, n = inst.params, inst.n
+    mask = np.zeros(n, dtype=bool)
+    counts = [np.zeros(len(v), dtype=np.int64) for v in inst.values]
+    pen = np.zeros(n)
+    order: list[int] = []
+
+    def take(k):
+        inst.know([k])
+        mask[k] = True
+        order.append(k)
+        for codes, count in zip(inst.codes, counts, strict=True):
+            if codes[k] >= 0:
+                count[codes[k]] += 1
+        pen[:] += inst.column(k)
+
+    for k in pinned_pos:
+        if len(order) < places:
+            take(k)
+    while len(order) < places:
+        gain = params.merit_weight * inst.merit - params.similarity_penalty * pen
+        for codes, count, reward in zip(inst.codes, counts, inst.rewards, strict=True):
+            has = codes >= 0
+            if len(count):
+                gain = gain + reward * (has & (count[np.where(has, codes, 0)] == 0))
+        if params.sector_cap is not None and len(counts[0]):
+            codes = inst.codes[0]
+            has = codes >= 0
+            gain[has & (counts[0][np.where(has, codes, 0)] >= params.sector_cap)] = -np.inf
+        gain[mask] = -np.inf
+        k = int(np.argmax(gain))  # first maximum: lowest id on ties
+        if not np.isfinite(gain[k]):
+            break
+        take(k)
+    return order
+
+
+def _value(inst: _Instance, mask: np.ndarray) -> float:
+    """Objective of a portfolio whose pairs are known."""
+    params, sel = inst.params, np.nonzero(mask)[0]
+    value = params.merit_weight * float(inst.merit[sel].sum())
+    for codes, reward in zip(inst.codes, inst.rewards, strict=True):
+        value += reward * len(np.unique(codes[sel][codes[sel] >= 0]))
+    inside = mask[inst.pair_i] & mask[inst.pair_j]
+    return value - params.similarity_penalty * float(inst.pair_w[inside].sum())
+
+
+def _reduce(inst: _Instance, places: int, pinned_pos: list[int], floor: float) -> np.ndarray:
+    """Positions of the candidates that can be in an optimal portfolio.
+
+    Any portfolio holding j is worth at most: j's weighted merit, the pinned ones' and the
+    best other ones' merits, and every coverage reward it could reach (penalties only
+    lower it). Where that bound is below the value of a portfolio already found (floor), j
+    is in no optimum, and ties are untouched: the solver never sees most of a large call.
+    """
+    params = inst.params
+    a = params.merit_weight * inst.merit
+    pinned = np.zeros(inst.n, dtype=bool)
+    pinned[pinned_pos] = True
+    coverage = sum(
+        reward * min(places, len(values))
+        for reward, values in zip(inst.rewards, inst.values, strict=True)
+    )
+    free = np.nonzero(~pinned)[0]
+    slots = places - len(pinned_pos) - 1  # places left beside the pinned ones and j
+    if slots < 0:
+        return np.nonzero(pinned)[0]
+    order = free[np.argsort(-a[free], kind="stable")]
+    best = a[order[:slots]].sum()
+    best_and_next = a[order[: slots + 1]].sum()
+    among_best = np.zeros(inst.n, dtype=bool)
+    among_best[order[:slots]] = True
+    others = np.where(among_best, best_and_next - a, best)
+    bound = a + a[pinned].sum() + others + coverage
+    tolerance = 1e-6 * max(1.0, abs(floor))
+    return np.nonzero(pinned | (bound >= floor - tolerance))[0]
 
 
 def select(
     candidates: Sequence[Candidate],
     params: SelectionParams | None = None,
     similar_pairs: SimilarPairs = (),
+    similarity=None,
 ) -> SelectionResult:
-    """Best portfolio of `params.places` commissions; never raises on infeasible input."""
+    """Best portfolio of `params.places` commissions; never raises on infeasible input.
+
+    Similar pairs are given, or asked of `similarity` (a ProblemSimilarity keyed by
+    candidate id) for the candidates where they matter only."""
     params = params or SelectionParams()
     candidates = list(candidates)
     similar_pairs = list(similar_pairs or ())
     error = _validate(candidates, params)
     if error is not None:
         return error
-    inst = _Instance(candidates, params, similar_pairs)
+    inst = _Instance(candidates, params, similar_pairs, similarity)
     error = _check(candidates, params, inst)
     if error is not None:
         return error
 
     places = min(params.places, inst.n)
     pinned_pos = sorted(inst.pos[p] for p in params.pinned)
+    keep = np.arange(inst.n)
     if places == 0:
         mask, optimal = np.zeros(inst.n, dtype=bool), True
     else:
-        solved = _solve(inst, places, pinned_pos)
+        # Warm start: the greedy portfolio improved by single swaps bounds the optimum from
+        # below, which rules most candidates of a large call out before the solver runs.
+        warm = _greedy(inst, places, pinned_pos)
+        if len(warm) == places:
+            mask = np.zeros(inst.n, dtype=bool)
+            mask[warm] = True
+            mask = _settle(inst, mask, pinned_pos)
+            keep = _reduce(inst, places, pinned_pos, _value(inst, mask))
+        inst.know_among(keep)
+        solved = _solve(inst, places, pinned_pos, keep)
         if solved is None:
             return _infeasible(
                 _("No portfolio satisfies the pins, exclusions and cap per sector together.")
             )
         mask, optimal = solved
         mask = _settle(inst, mask, pinned_pos)
+    started = time.perf_counter()
     result = _Report(candidates, params, inst, mask, optimal, places).build()
-    result.objective = objective_value(result.selected, candidates, params, similar_pairs)
+    result.objective = _value(inst, mask)
+    result.considered = len(keep)
+    chosen = set(result.selected)
+    result.pairs = [p for p in inst.known_pairs() if p[0] in chosen or p[1] in chosen]
+    result.report_seconds = time.perf_counter() - started
     return result
 
 
@@ -461,6 +629,7 @@ class _State:
         self.inst, self.mask = inst, mask
         params = inst.params
         self.sel = np.nonzero(mask)[0]
+        inst.know(self.sel)
         self.counts = [
             np.bincount(codes[self.sel][codes[self.sel] >= 0], minlength=len(values))
             for codes, values in zip(inst.codes, inst.values, strict=True)
@@ -485,7 +654,7 @@ class _State:
         inst, params = self.inst, self.inst.params
         delta = (
             params.merit_weight * inst.merit
-            - params.similarity_penalty * (self.pen - inst.W[:, [i]].toarray().ravel())
+            - params.similarity_penalty * (self.pen - inst.column(i))
             - self.value[i]
         )
         for d, (codes, count, reward) in enumerate(
@@ -530,7 +699,8 @@ class _Report:
         n = inst.n
         state = self.state = _State(inst, mask)
         self.sel, self.counts, self.value = state.sel, state.counts, state.value
-        self.merit_order = sorted(range(n), key=lambda k: (-inst.merit[k], k))
+        merits = inst.merit.tolist()  # Python floats: indexing numpy per item was slow
+        self.merit_order = sorted(range(n), key=lambda k: (-merits[k], k))
         self.merit_rank = {k: r + 1 for r, k in enumerate(self.merit_order)}
         self.best_swap = self._best_swaps() if n else {}
         # Most similar selected commission of each candidate, as (position, weight).
@@ -683,21 +853,24 @@ class _Report:
         self.selected_order = sorted(self.sel.tolist(), key=lambda k: (-self.value[k], k))
         at_cap = self._at_cap()
         # Waitlist: commissions that fit under the cap first, then by what they would add.
-        out = [k for k in range(inst.n) if not self.mask[k]]
-        waitlist = sorted(out, key=lambda k: (bool(at_cap[k]), -round(self.value[k], 9), k))
+        out = np.nonzero(~self.mask)[0].tolist()
+        worth, capped = self.value.tolist(), at_cap.tolist()
+        waitlist = sorted(out, key=lambda k: (capped[k], -round(worth[k], 9), k))
 
         explanations = {}
+        ineligible = _(
+            "Not selected: ineligible (for instance a score of 0 on an eliminatory criterion)"
+        )
+        excluded = _("Not selected: excluded by the coordinator")
         for c in self.candidates:
             if not c.eligible:
-                explanations[c.id] = _(
-                    "Not selected: ineligible (for instance a score of 0 on an eliminatory "
-                    "criterion)"
-                )
+                explanations[c.id] = ineligible
             elif c.id in params.excluded:
-                explanations[c.id] = _("Not selected: excluded by the coordinator")
+                explanations[c.id] = excluded
         for k in self.selected_order:
             explanations[inst.items[k].id] = self._explain_selected(k)
-        for position, k in enumerate(waitlist, start=1):
+        explained = waitlist if params.explained is None else waitlist[: max(0, params.explained)]
+        for position, k in enumerate(explained, start=1):
             explanations[inst.items[k].id] = self._explain_waitlisted(k, position)
 
         coverage = {}
@@ -718,7 +891,7 @@ class _Report:
             coverage=coverage,
             places=self.places,
             optimal=self.optimal,
-            gains={inst.items[k].id: round(float(self.value[k]), 4) for k in waitlist},
+            gains={inst.ids[k]: round(worth[k], 4) for k in waitlist},
         )
 
     def _summary(self, coverage: dict) -> str:
@@ -779,7 +952,8 @@ class _Report:
             missing = coverage[name]["not_covered"]
             if missing:
                 parts.append(text % {"values": join(", ", missing)})
-        left_out = [k for k in self.merit_order if not self.mask[k]]
+        chosen = self.mask.tolist()
+        left_out = [k for k in self.merit_order if not chosen[k]]
         if left_out:
             k = left_out[0]
             values = {"name": self._name(k), "merit": self._merit_text(k)}
@@ -804,43 +978,13 @@ def greedy_baseline(
     candidates: Sequence[Candidate],
     params: SelectionParams | None = None,
     similar_pairs: SimilarPairs = (),
+    similarity=None,
 ) -> tuple[list, float]:
     """Pinned ones first, then repeatedly the best marginal gain (for benchmarks)."""
     params = params or SelectionParams()
-    similar_pairs = list(similar_pairs or ())
-    inst = _Instance(candidates, params, similar_pairs)
-    n = inst.n
-    places = min(params.places, n)
-    mask = np.zeros(n, dtype=bool)
-    counts = [np.zeros(len(v), dtype=np.int64) for v in inst.values]
-    pen = np.zeros(n)
-    order: list[int] = []
-
-    def take(k):
-        mask[k] = True
-        order.append(k)
-        for codes, count in zip(inst.codes, counts, strict=True):
-            if codes[k] >= 0:
-                count[codes[k]] += 1
-        pen[:] += inst.W[:, [k]].toarray().ravel()
-
-    for p in sorted(params.pinned, key=_sort_key):
-        if p in inst.pos and len(order) < places:
-            take(inst.pos[p])
-    while len(order) < places:
-        gain = params.merit_weight * inst.merit - params.similarity_penalty * pen
-        for codes, count, reward in zip(inst.codes, counts, inst.rewards, strict=True):
-            has = codes >= 0
-            if len(count):
-                gain = gain + reward * (has & (count[np.where(has, codes, 0)] == 0))
-        if params.sector_cap is not None and len(counts[0]):
-            codes = inst.codes[0]
-            has = codes >= 0
-            gain[has & (counts[0][np.where(has, codes, 0)] >= params.sector_cap)] = -np.inf
-        gain[mask] = -np.inf
-        k = int(np.argmax(gain))  # first maximum: lowest id on ties
-        if not np.isfinite(gain[k]):
-            break
-        take(k)
-    ids = [inst.items[k].id for k in order]
-    return ids, objective_value(ids, candidates, params, similar_pairs)
+    inst = _Instance(candidates, params, list(similar_pairs or ()), similarity)
+    pinned_pos = sorted(inst.pos[p] for p in params.pinned if p in inst.pos)
+    order = _greedy(inst, min(params.places, inst.n), pinned_pos)
+    mask = np.zeros(inst.n, dtype=bool)
+    mask[order] = True
+    return [inst.items[k].id for k in order], _value(inst, mask)

@@ -15,7 +15,7 @@ from commissions.models.translated import in_every_language
 from commissions.outbox.mail import queue_email
 from commissions.review.reviewing import call_aggregates
 from commissions.selection import portfolio as optimiser
-from commissions.similarity import similar_pairs
+from commissions.similarity import ProblemSimilarity
 from mias.i18n import decimal, render, to_json
 
 logger = logging.getLogger(__name__)
@@ -89,31 +89,31 @@ def run_selection(call, user, params):
     started = time.perf_counter()
     commissions, cands = candidates(call)
     texts = [(c.pk, f"{c.title} {c.question}") for c in commissions]
+    optimiser_params = optimiser.SelectionParams(
+        places=int(params["places"]),
+        merit_weight=float(params["merit_weight"]),
+        sector_reward=float(params["sector_reward"]),
+        type_reward=float(params["type_reward"]),
+        context_reward=float(params["context_reward"]),
+        similarity_penalty=float(params["similarity_penalty"]),
+        sector_cap=params.get("sector_cap") or None,
+        pinned=frozenset(params.get("pinned", [])),
+        excluded=frozenset(params.get("excluded", [])),
+        # Past the kept waiting list, explanation() tells the rank instead.
+        explained=_waitlist_size(params),
+    )
     try:
-        pairs = similar_pairs(texts, threshold=float(params["similarity_threshold"]))
+        # Pairs are computed where the optimiser needs them, not all n²/2 of them.
+        similarity = ProblemSimilarity(texts, threshold=float(params["similarity_threshold"]))
+        result = optimiser.select(cands, optimiser_params, similarity=similarity)
         similarity_failed = False
     except Exception:  # select without the penalty rather than not at all, and say so
         logger.exception("Similar problems of call %s could not be computed", call.pk)
-        pairs, similarity_failed = [], True
-    result = optimiser.select(
-        cands,
-        optimiser.SelectionParams(
-            places=int(params["places"]),
-            merit_weight=float(params["merit_weight"]),
-            sector_reward=float(params["sector_reward"]),
-            type_reward=float(params["type_reward"]),
-            context_reward=float(params["context_reward"]),
-            similarity_penalty=float(params["similarity_penalty"]),
-            sector_cap=params.get("sector_cap") or None,
-            pinned=frozenset(params.get("pinned", [])),
-            excluded=frozenset(params.get("excluded", [])),
-        ),
-        pairs,
-    )
+        result, similarity_failed = optimiser.select(cands, optimiser_params), True
     stored = asdict(result)
     stored["merits"] = {str(c.id): c.merit for c in cands}
     stored["ineligible"] = [c.id for c in cands if not c.eligible]
-    stored["pairs"] = [[a, b, round(s, 1)] for a, b, s in pairs]
+    stored["pairs"] = [[a, b, round(s, 1)] for a, b, s in result.pairs]
     stored["similarity_failed"] = similarity_failed
     with transaction.atomic():
         # The call's row serialises run numbering between two coordinators.
@@ -139,10 +139,14 @@ def is_stale(run):
     return run.fingerprint != fingerprint(run.call)
 
 
+def _waitlist_size(params):
+    size = params.get("waitlist_size", DEFAULT_WAITLIST)
+    return int(size if size is not None else 0)
+
+
 def waitlisted(run):
     """The head of the optimiser's ranking that the coordinator keeps on the waiting list."""
-    size = run.params.get("waitlist_size", DEFAULT_WAITLIST)
-    return list(run.result.get("waitlist", []))[: int(size if size is not None else 0)]
+    return list(run.result.get("waitlist", []))[: _waitlist_size(run.params)]
 
 
 def explanation(run, commission_id):

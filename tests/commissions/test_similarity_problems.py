@@ -149,3 +149,48 @@ def test_five_thousand_items_are_fast():
     pairs = similar_pairs(texts)
     assert time.perf_counter() - start < 5.0
     assert pairs
+
+
+def _reference_stems(text):
+    """The character-by-character normalisation stems() replaced with cached tokens."""
+    import re
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", (text or "")[: ps._MAX_CHARS].casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    words = re.sub(r"[\W_]+", " ", plain).split()
+    return sorted({ps._stem(w) for w in words if w not in ps.STOPWORDS})
+
+
+def test_cached_stems_match_the_character_by_character_normalisation():
+    import random
+
+    rng = random.Random(2)
+    alphabet = "aeiouxsçéèêëàâîïôöüñßÆœĳﬁ Å̊ç̧ΩДжשׁ漢字ｱｲ①²½"
+    alphabet += "\u0301\u0327\u200b\u00a0\u3000.,;'-_\t\nAUX"
+    texts = [SENIORS_A, WASTE_B, "ﬁlles  d\u00a0\u0301école", "SEÑORES\u3000ÉLÈVES_x"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 50))) for _ in range(3000)]
+    for text in texts:
+        assert stems(text) == _reference_stems(text), repr(text)
+
+
+def test_sparse_products_find_the_same_pairs_and_scores():
+    from devtools.management.commands.bench_selection import synthetic_candidates
+
+    _, texts = synthetic_candidates(300, seed=5)
+    texts += [(1001, ""), (1002, "le la"), (1003, None), (1004, texts[0][1]), ("x", SENIORS_A)]
+    keys = [k for k, _ in texts]
+    for threshold in (ps.DEFAULT_THRESHOLD, 40, 72.5, 1):
+        expected = similar_pairs(texts, threshold=threshold)
+        sim = ps.ProblemSimilarity(texts, threshold)
+        found = sim.pairs(keys)
+        assert sorted(found, key=str) == sorted(expected, key=str)
+        # Between some and all: each pair touching them once.
+        some = set(keys[::7])
+        between = sim.pairs(some, keys)
+        assert sorted(between, key=str) == sorted(
+            (p for p in expected if p[0] in some or p[1] in some), key=str
+        )
+    assert ps.ProblemSimilarity(texts, 101).pairs(keys) == []
+    assert ps.ProblemSimilarity([], 60).pairs([1]) == []
+    assert ps.ProblemSimilarity(texts).pairs(["unknown"], keys) == []

@@ -120,7 +120,7 @@ def failing_similarity(monkeypatch):
         raise ValueError("chr() arg not in range(0x110000)")
 
     monkeypatch.setattr("commissions.review.reviewing.similar_to", boom)
-    monkeypatch.setattr(selecting, "similar_pairs", boom)
+    monkeypatch.setattr(selecting, "ProblemSimilarity", boom)
 
 
 @pytest.mark.usefixtures("failing_similarity")

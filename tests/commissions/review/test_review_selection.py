@@ -1,6 +1,7 @@
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 from factories import run_queued
 from openpyxl import load_workbook
 
@@ -369,3 +370,39 @@ def test_export_holds_every_submission_and_escapes_formulas(client, call, vocab,
     assert "<f>" not in xml and "'+32" not in xml
     assert hasattr(sheet.cell(row=2, column=2).value, "year")  # dates as dates
     assert len(workbook.worksheets) == 2  # one sheet per selection run
+
+
+def test_past_the_waiting_list_a_commission_reads_its_rank(call, vocab, coordinator):
+    call.places = 2
+    call.save()
+    commissions = add_commissions(call, vocab, 7)
+    score_all(call, coordinator, commissions)
+    selection_run = run(call, coordinator, waitlist_size=2)
+    ranking = selection_run.result["waitlist"]
+    explained = selection_run.result["explanations"]
+    # Only the selected and the kept waiting list carry a sentence of their own.
+    assert set(map(int, explained)) == set(selection_run.result["selected"]) | set(ranking[:2])
+    with translation.override("en"):
+        assert selecting.explanation(selection_run, ranking[0]).startswith("Waitlisted (#1)")
+        tail = selecting.explanation(selection_run, ranking[-1])
+    assert tail.startswith(f"Not selected: ranked {len(ranking)} after the selection")
+    assert "It would add" in tail
+
+
+def test_a_run_penalises_the_same_problem_submitted_twice(call, vocab, coordinator):
+    call.places = 2
+    call.save()
+    commissions = add_commissions(call, vocab, 5)
+    twin = commissions[1]
+    twin.title, twin.question = commissions[0].title, commissions[0].question
+    twin.save(update_fields=["title", "question"])
+    score_all(call, coordinator, commissions)
+    selection_run = run(call, coordinator, waitlist_size=4)
+    result = selection_run.result
+    first, second = commissions[0].pk, twin.pk
+    assert not {first, second} <= set(result["selected"])
+    assert {first, second} & set(result["selected"])
+    assert [min(first, second), max(first, second), 100.0] in result["pairs"]
+    left_out = second if first in result["selected"] else first
+    with translation.override("en"):
+        assert "too similar to" in selecting.explanation(selection_run, left_out)

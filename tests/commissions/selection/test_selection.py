@@ -2,6 +2,7 @@ import itertools
 import random
 import time
 
+import numpy as np
 import pytest
 
 from commissions.selection.portfolio import (
@@ -346,9 +347,13 @@ def test_large_instance_is_fast():
     ]
     pairs = [(rng.randrange(2000), rng.randrange(2000), 70.0) for _ in range(3000)]
     start = time.perf_counter()
-    result = select(candidates, SelectionParams(places=10, sector_cap=2), pairs)
+    # As the app runs it: words for the selected and the kept waiting list only.
+    params = SelectionParams(places=10, sector_cap=2, explained=5)
+    result = select(candidates, params, pairs)
     assert time.perf_counter() - start < 5.0
-    assert result.feasible and len(result.selected) == 10
+    assert result.feasible and len(result.selected) == 10 and result.optimal
+    # Most candidates are ruled out before the solver, not after.
+    assert result.considered < 200
 
 
 def test_explanations_write_numbers_in_the_reader_s_locale():
@@ -363,3 +368,142 @@ def test_explanations_write_numbers_in_the_reader_s_locale():
     with translation.override("en"):
         result = select(candidates, SelectionParams(places=1))
     assert "3.90" in result.explanations[1]
+
+
+def test_only_the_kept_waiting_list_is_explained_in_words():
+    rng = random.Random(5)
+    candidates = [
+        cand(i, round(rng.uniform(0, 4), 2), f"S{i % 5}", f"T{i % 3}", eligible=i % 9 != 0)
+        for i in range(60)
+    ]
+    pairs = [(i, i + 1, 80.0) for i in range(0, 60, 4)]
+    full = select(candidates, SelectionParams(places=6), pairs)
+    short = select(candidates, SelectionParams(places=6, explained=3), pairs)
+    assert short.selected == full.selected and short.waitlist == full.waitlist
+    assert short.gains == full.gains and short.summary == full.summary
+    head = full.waitlist[:3]
+    ineligible = [c.id for c in candidates if not c.eligible]
+    assert set(short.explanations) == set(full.selected) | set(head) | set(ineligible)
+    for i in short.explanations:
+        assert short.explanations[i] == full.explanations[i]
+    assert set(select(candidates, SelectionParams(places=6, explained=0)).explanations) == (
+        set(full.selected) | set(ineligible)
+    )
+
+
+def wide_instance(rng: random.Random):
+    """Many candidates for few places, merits spread: most can be ruled out."""
+    candidates, params, pairs = random_instance(rng)
+    extra = [
+        Candidate(
+            id=100 + i,
+            merit=round(rng.uniform(0, 4), 2),
+            sector=rng.choice(["S0", "S1", "S2", None]),
+            ctype=rng.choice(["T0", "T1"]),
+            context=rng.choice(["C0", "C1", "C2"]),
+            label=f"X{i}",
+        )
+        for i in range(rng.randint(0, 8))
+    ]
+    candidates = candidates + extra
+    ids = [c.id for c in candidates]
+    pairs += [(a, b, 90.0) for a, b in itertools.combinations(ids, 2) if rng.random() < 0.05]
+    places = rng.randint(1, 4)
+    params = SelectionParams(
+        places=max(places, len(params.pinned)),
+        merit_weight=params.merit_weight,
+        sector_reward=params.sector_reward,
+        type_reward=params.type_reward,
+        context_reward=params.context_reward,
+        similarity_penalty=params.similarity_penalty,
+        sector_cap=params.sector_cap,
+        pinned=params.pinned,
+        excluded=params.excluded,
+    )
+    return candidates, params, pairs
+
+
+def optimal_portfolios(candidates, params, pairs):
+    available = [c.id for c in candidates if c.eligible and c.id not in params.excluded]
+    places = min(params.places, len(available))
+    values = {}
+    for combo in itertools.combinations(available, places):
+        if params.pinned <= set(combo) and not violations(combo, candidates, params):
+            values[combo] = objective_value(combo, candidates, params, pairs)
+    if not values:
+        return None, []
+    best = max(values.values())
+    return best, [set(c) for c, v in values.items() if v >= best - TOLERANCE]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_candidates_ruled_out_are_in_no_optimal_portfolio(seed):
+    from commissions.selection import portfolio
+
+    candidates, params, pairs = wide_instance(random.Random(500 + seed))
+    best, optima = optimal_portfolios(candidates, params, pairs)
+    result = select(candidates, params, pairs)
+    if best is None:
+        assert not result.feasible
+        return
+    assert result.feasible and result.optimal
+    assert result.objective == pytest.approx(best, abs=TOLERANCE)
+    assert set(result.selected) in optima
+    # The bound itself, from the best floor there is (the optimum): no optimal member lost.
+    inst = portfolio._Instance(candidates, params, pairs)
+    pinned = sorted(inst.pos[p] for p in params.pinned)
+    kept = portfolio._reduce(inst, min(params.places, inst.n), pinned, best)
+    assert set().union(*optima) <= {inst.ids[k] for k in kept}
+
+
+def test_reduction_rules_out_most_of_a_large_call_and_keeps_the_optimum():
+    rng = random.Random(21)
+    candidates = [
+        cand(i, round(rng.uniform(0, 4), 2), f"S{i % 7}", f"T{i % 4}", f"C{i % 5}")
+        for i in range(400)
+    ]
+    pairs = [(i, i + 1, 85.0) for i in range(0, 400, 2)]
+    params = SelectionParams(places=5, time_limit=30)
+    result = select(candidates, params, pairs)
+    assert result.optimal and result.considered < 100
+    # The same problem without the reduction: the full MILP over every candidate.
+    from commissions.selection import portfolio
+
+    inst = portfolio._Instance(candidates, params, pairs)
+    mask, optimal = portfolio._solve(inst, 5, [], np.arange(inst.n))
+    full = [inst.ids[k] for k in np.nonzero(portfolio._settle(inst, mask, []))[0]]
+    assert optimal and sorted(full) == sorted(result.selected)
+
+
+def test_similarity_asked_on_demand_gives_the_same_run():
+    from commissions.similarity import ProblemSimilarity, similar_pairs
+    from devtools.management.commands.bench_selection import synthetic_candidates
+
+    candidates, texts = synthetic_candidates(400, seed=2)
+    params = SelectionParams(places=8, explained=10)
+    given = select(candidates, params, similar_pairs(texts))
+    asked = select(candidates, params, similarity=ProblemSimilarity(texts))
+    assert asked.selected == given.selected and asked.waitlist == given.waitlist
+    assert asked.explanations == given.explanations and asked.summary == given.summary
+    assert asked.gains == given.gains
+    assert asked.objective == pytest.approx(given.objective)
+    assert sorted(asked.pairs) == sorted(given.pairs)
+    greedy = greedy_baseline(candidates, params, similar_pairs(texts))
+    assert greedy_baseline(candidates, params, similarity=ProblemSimilarity(texts)) == greedy
+
+
+def test_bench_prints_the_split_and_the_quality_per_size():
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("bench_selection", sizes="80,120", places=5, stdout=out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [line["candidates"] for line in lines] == [80, 120]
+    for line in lines:
+        parts = line["similarity_seconds"] + line["solve_seconds"] + line["report_seconds"]
+        assert line["seconds"] == pytest.approx(parts, abs=0.01)
+        assert line["optimal"] and line["gap_vs_greedy"] >= 0
+        assert 0 < line["considered"] <= 120
