@@ -13,7 +13,7 @@ from django.utils import timezone
 from commissions.models import Email
 from commissions.paging import PAGE_SIZE
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def url(call):

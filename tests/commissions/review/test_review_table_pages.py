@@ -13,7 +13,7 @@ from commissions.paging import PAGE_SIZE
 from commissions.review import table
 from commissions.review.reviewing import call_aggregates, criteria_specs
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def url(call):
