@@ -30,3 +30,11 @@ def queue_health(emails=None, now=None):
         and (last_worked is None or last_worked < waiting_since)
     )
     return {"last_worked": last_worked, "waiting_since": waiting_since, "stalled": stalled}
+
+
+def stale_emails(emails, now=None):
+    """The e-mails claimed for sending longer ago than Email.STALE_AFTER and never marked."""
+    now = now or timezone.now()
+    return emails.filter(
+        status=Email.Status.SENDING, claimed_at__lt=now - Email.STALE_AFTER
+    ).order_by("claimed_at")

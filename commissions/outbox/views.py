@@ -9,8 +9,9 @@ from django.views.decorators.http import require_POST
 
 from commissions.access import coordinator_view
 from commissions.models import Email
-from commissions.outbox.health import queue_health
+from commissions.outbox.health import queue_health, stale_emails
 from commissions.outbox.mail import fresh_key, queue_email
+from commissions.paging import page_of, query_without
 
 
 def _of_call(call):
@@ -19,18 +20,32 @@ def _of_call(call):
 
 @coordinator_view
 def outbox(request, call):
-    emails = list(_of_call(call).select_related("commission").order_by("-created_at")[:500])
-    # Left "sending" by a worker that died between the send and the mark: delivered or not,
-    # nobody knows, so nothing resends them; the coordinators see them and decide.
-    stale = [email for email in emails if email.is_stale]
+    """A page of the call's e-mails, newest first, optionally of one status."""
+    emails = _of_call(call)
+    status = request.GET.get("status", "")[:10]
+    shown = emails.filter(status=status) if status in Email.Status.values else emails
+    page = page_of(
+        request,
+        shown.select_related("commission")
+        .defer("body", "params", "commission__question", "commission__context")
+        .order_by("-created_at", "-pk"),
+        count=shown.count(),
+    )
     return render(
         request,
         "commissions/outbox/outbox.html",
         {
             "call": call,
-            "emails": emails,
-            "stale": stale,
-            "queue": queue_health(_of_call(call)),
+            "page": page,
+            "emails": page.object_list,
+            "total": emails.count() if shown is not emails else page.paginator.count,
+            "status": status if shown is not emails else "",
+            "statuses": Email.Status.choices,
+            "page_qs": query_without(request, "page"),
+            # Left "sending" by a worker that died between the send and the mark: delivered or
+            # not, nobody knows, so nothing resends them; the coordinators see them and decide.
+            "stale": list(stale_emails(emails)[:100]),
+            "queue": queue_health(emails),
         },
     )
 

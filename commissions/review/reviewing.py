@@ -88,13 +88,18 @@ def aggregate(rows, criteria):
     return result
 
 
-def call_aggregates(call, commission_ids=None):
-    """Aggregates for the commissions of a call (all, or those named), in two queries."""
-
-    criteria = [
+def criteria_specs(call):
+    """The call's reviewer criteria, as the aggregates need them."""
+    return [
         CriterionSpec(c.pk, float(c.weight), c.scale_min, c.scale_max, c.eliminatory)
         for c in call.criteria.filter(kind=Criterion.Kind.REVIEWER)
     ]
+
+
+def call_aggregates(call, commission_ids=None, specs=None):
+    """Aggregates for the commissions of a call (all, or those named), in two queries
+    (one when the call's `criteria_specs` are given)."""
+    criteria = criteria_specs(call) if specs is None else specs
     reviews = Review.objects.filter(commission__call=call)
     if commission_ids is not None:
         reviews = reviews.filter(commission_id__in=commission_ids)

@@ -26,10 +26,12 @@ from commissions.models import (
     ReviewAssignment,
     Sector,
 )
-from commissions.review import notify
+from commissions.paging import page_of, query_without
+from commissions.review import notify, table
 from commissions.review.forms import AssignmentForm, NoteForm, ReviewDeadlineForm, ScoreForm
 from commissions.review.reviewing import (
     call_aggregates,
+    criteria_specs,
     progress,
     record_review_submission,
     similar_commissions,
@@ -39,31 +41,18 @@ from mias.ids import parse_id
 
 logger = logging.getLogger(__name__)
 
-SORTS = {
-    "merit": lambda row: (row["merit"] is None, -(row["merit"] or 0)),
-    "-merit": lambda row: (row["merit"] is None, row["merit"] or 0),
-    # Largest disagreement first: the commissions to discuss.
-    "-spread": lambda row: (row["spread"] is None, -(row["spread"] or 0)),
-    "spread": lambda row: (row["spread"] is None, row["spread"] or 0),
-    "title": lambda row: row["commission"].title.lower(),
-    "institution": lambda row: row["commission"].institution.name.lower(),
-    "sector": lambda row: row["commission"].sector.name,
-    "status": lambda row: row["commission"].status,
-    "reviews": lambda row: row["reviews_done"],
-    "submitted": lambda row: row["commission"].submitted_at,
-}
-
 
 @workspace_view
 def review_table(request, call):
+    """One page of the submissions, filtered and sorted in the database."""
     coordinator = rules.is_coordinator(request.user, call)
-    commissions = Commission.objects.filter(call=call).for_listing()
-    mine = {
-        a.commission_id: a
-        for a in ReviewAssignment.objects.filter(commission__call=call, reviewer=request.user)
-    }
+    commissions = Commission.objects.filter(call=call)
     if not coordinator:
-        commissions = commissions.filter(pk__in=list(mine))
+        commissions = commissions.filter(
+            pk__in=ReviewAssignment.objects.filter(
+                commission__call=call, reviewer=request.user
+            ).values("commission_id")
+        )
     filters = {
         "sector": parse_id(request.GET.get("sector")),
         "type": parse_id(request.GET.get("type")),
@@ -71,19 +60,34 @@ def review_table(request, call):
         "status": request.GET.get("status", "")[:20],
         "q": request.GET.get("q", "")[:100].replace("\x00", "").strip(),  # PostgreSQL refuses NUL
     }
-    commissions = commissions.matching(**filters)
-    aggregates = call_aggregates(call)
+    matching = commissions.matching(**filters)
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in table.SORTS else table.DEFAULT_SORT
+    specs = criteria_specs(call)
+    page = page_of(
+        request,
+        table.ordered_ids(matching, specs, sort, masked_for=None if coordinator else request.user),
+        count=matching.count(),
+    )
+    ids = list(page.object_list)
+    found = Commission.objects.for_listing().in_bulk(ids)
+    aggregates = call_aggregates(call, ids, specs=specs)
     counts = progress(
-        ReviewAssignment.objects.filter(commission__call=call).only(
+        ReviewAssignment.objects.filter(commission_id__in=ids).only(
             "commission_id", "submitted_at"
         ),
         key=lambda a: a.commission_id,
     )
+    mine = {
+        a.commission_id: a
+        for a in ReviewAssignment.objects.filter(commission_id__in=ids, reviewer=request.user)
+    }
     rows = []
-    for commission in commissions:
-        agg = aggregates.get(commission.pk)
-        visible = rules.can_see_others_scores(request.user, commission, mine.get(commission.pk))
-        done, total = counts.get(commission.pk, (0, 0))
+    for pk in ids:
+        commission = found[pk]
+        agg = aggregates.get(pk)
+        visible = rules.can_see_others_scores(request.user, commission, mine.get(pk))
+        done, total = counts.get(pk, (0, 0))
         rows.append(
             {
                 "commission": commission,
@@ -93,23 +97,25 @@ def review_table(request, call):
                 "eligible": agg.eligible if agg and visible else True,
                 "reviews_done": done,
                 "reviews_total": total,
-                "mine": mine.get(commission.pk),
+                "mine": mine.get(pk),
             }
         )
-    sort = request.GET.get("sort", "merit")
-    rows.sort(key=SORTS.get(sort, SORTS["merit"]))
-    query = request.GET.copy()
-    query.pop("sort", None)
+    filtered = any(filters.values())
     return render(
         request,
         "commissions/review/table.html",
         {
             "call": call,
             "rows": rows,
+            "page": page,
+            "total": commissions.count() if filtered else page.paginator.count,
+            "filtered": filtered,
             "coordinator": coordinator,
             "filters": filters,
-            "sort": sort if sort in SORTS else "merit",
-            "base_qs": query.urlencode(),
+            "sort": sort,
+            # Sorting or filtering starts again at page 1; paging keeps both.
+            "base_qs": query_without(request, "sort", "page"),
+            "page_qs": query_without(request, "page"),
             "sectors": Sector.objects.all(),
             "types": CommissionType.objects.all(),
             "contexts": InterventionContext.objects.all(),

@@ -4,10 +4,11 @@ queries whatever the number of years (one per kind of record)."""
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import F
+from django.db import connection
+from django.db.models import Avg, Count, F
 
 from commissions.models import Call, Commission, Review
-from insights.analytics.stats import Score, Step, Submission
+from insights.analytics.stats import Step, Submission
 from insights.models import SurveyAnswer
 from teams.models import Feedback, Milestone, Preference
 
@@ -17,7 +18,8 @@ class Data:
     years: list  # the years shown, oldest first
     all_years: list  # every year of the programme, for the filter
     submissions: list = field(default_factory=list)  # every year (first-time needs them all)
-    scores: list = field(default_factory=list)
+    load: list = field(default_factory=list)  # (reviewer id, commissions reviewed), busiest first
+    agreement: dict = field(default_factory=dict)  # year -> (commissions with 2+ reviewers, spread)
     reviewers: dict = field(default_factory=dict)
     ranks: list = field(default_factory=list)
     steps: list = field(default_factory=list)
@@ -65,20 +67,21 @@ def read(programme, years, all_years):
         )
         .order_by()
     ]
-    data.scores = [
-        Score(*row)
-        for row in Review.objects.filter(
-            commission__call__programme=programme,
-            **{f"commission__call__{k}": v for k, v in in_years.items()},
-        )
-        .values_list("commission__call__academic_year", "reviewer_id", "commission_id", "score")
-        .order_by()
+    reviews = Review.objects.filter(
+        commission__call__programme=programme,
+        **{f"commission__call__{k}": v for k, v in in_years.items()},
+    ).order_by()
+    data.load = [
+        (row["reviewer_id"], row["n"])
+        for row in reviews.values("reviewer_id")
+        .annotate(n=Count("commission", distinct=True))
+        .order_by("-n", "reviewer_id")
     ]
-    ids = {s.reviewer for s in data.scores}
+    data.agreement = agreement(reviews, years)
     data.reviewers = {
         u.pk: u.get_full_name() or u.username
         for u in get_user_model()
-        .objects.filter(pk__in=ids)
+        .objects.filter(pk__in=[r for r, _n in data.load])
         .only("pk", "first_name", "last_name", "username")
     }
     data.ranks = list(
@@ -121,3 +124,25 @@ def read(programme, years, all_years):
         .order_by()
     )
     return data
+
+
+def agreement(reviews, years):
+    """`stats.agreement` computed by the database: {year: (commissions with 2+ reviewers, mean
+    spread)}. Three nested groupings (reviewer's mean, commission's spread, year's mean) that
+    the ORM cannot nest, so the inner one is the ORM's and the outer two are plain SQL."""
+    means = (
+        reviews.values("commission_id", "reviewer_id", year=F("commission__call__academic_year"))
+        .annotate(m=Avg("score"))
+        .values_list("year", "commission_id", "m")
+    )
+    inner, params = means.query.sql_with_params()
+    sql = (
+        "SELECT year, COUNT(*), AVG(spread) FROM ("
+        " SELECT year, MAX(m) - MIN(m) AS spread FROM (" + inner + ") AS means"
+        " GROUP BY year, commission_id HAVING COUNT(*) >= 2"
+        ") AS spreads GROUP BY year"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {year: (n, round(float(mean), 2)) for year, n, mean in cursor.fetchall()}
+    return {year: found.get(year, (0, None)) for year in years}

@@ -182,7 +182,7 @@ def returning_chart(data):
 
 
 def load_chart(data):
-    load = stats.reviewer_load(data.scores)
+    load = data.load
     names = [data.reviewers.get(r, "?") for r, _n in load]
     if load:
         reading = _(
@@ -207,7 +207,7 @@ def load_chart(data):
 
 
 def agreement_chart(data):
-    spread = stats.agreement(data.scores, data.years)
+    spread = data.agreement
     values = [spread[y][1] for y in data.years]
     known = [v for v in values if v is not None]
     reading = (

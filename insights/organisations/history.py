@@ -36,20 +36,33 @@ def earlier_commissions(commission):
     )
 
 
-def organisations(programme):
-    """Every institution that submitted to the programme, with its counts, most active first."""
-    return list(
+def organisations(programme, pks=None):
+    """Every institution that submitted to the programme (or those named), with its counts."""
+    found = Institution.objects.filter(commissions__call__programme=programme)
+    if pks is not None:
+        found = found.filter(pk__in=pks)
+    return found.annotate(
+        submitted=Count("commissions", distinct=True),
+        selected=Count(
+            "commissions",
+            filter=Q(commissions__status=Commission.Status.SELECTED),
+            distinct=True,
+        ),
+        years=Count("commissions__call", distinct=True),
+        first_year=Min("commissions__call__academic_year"),
+    ).select_related("sector")
+
+
+def ranked_organisation_ids(programme):
+    """The ids of `organisations`, most active first: the order alone, for one page of them."""
+    return (
         Institution.objects.filter(commissions__call__programme=programme)
-        .annotate(
-            submitted=Count("commissions", distinct=True),
-            selected=Count(
-                "commissions",
-                filter=Q(commissions__status=Commission.Status.SELECTED),
-                distinct=True,
-            ),
-            years=Count("commissions__call", distinct=True),
-            first_year=Min("commissions__call__academic_year"),
-        )
-        .select_related("sector")
-        .order_by("-submitted", "name")
+        .values("pk")
+        .annotate(submitted=Count("commissions", distinct=True))
+        .order_by("-submitted", "name", "pk")
+        .values_list("pk", flat=True)
     )
+
+
+def organisation_count(programme):
+    return Institution.objects.filter(commissions__call__programme=programme).distinct().count()

@@ -1,17 +1,29 @@
 """The organisations of a programme, and each one's history across years."""
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from commissions.access import programme_view
 from commissions.models import Institution
-from insights.organisations.history import history, organisations
+from commissions.paging import page_of
+from insights.organisations.history import (
+    history,
+    organisation_count,
+    organisations,
+    ranked_organisation_ids,
+)
 
 
 @programme_view
 def organisation_list(request, programme):
-    page = Paginator(organisations(programme), 100).get_page(request.GET.get("page"))
+    page = page_of(
+        request,
+        ranked_organisation_ids(programme),
+        count=organisation_count(programme),
+        per_page=100,
+    )
+    found = organisations(programme, pks=list(page.object_list)).in_bulk()
+    page.object_list = [found[pk] for pk in page.object_list]
     return render(
         request,
         "insights/organisations/list.html",

@@ -130,9 +130,28 @@ def test_analytics_cost_the_same_queries_at_two_and_ten_years(
     with CaptureQueriesContext(connection) as two:
         client.get(url())
     build_history(programme, 2012, 8, per_year=10, places=3, prefix="b")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(url())
     assert len(response.context["years"]) == 10
     with CaptureQueriesContext(connection) as ten:
         client.get(url())
     assert len(ten) == len(two)
+
+
+def test_the_database_agrees_with_the_plain_statistics(call, vocab, coordinator):
+    from bulk import many_submissions
+
+    from commissions.models import Review
+    from insights.analytics import reading, stats
+
+    many_submissions(call, vocab, 40, emails=False)
+    reviews = Review.objects.filter(commission__call=call)
+    scores = [
+        stats.Score(call.academic_year, *row)
+        for row in reviews.values_list("reviewer_id", "commission_id", "score")
+    ]
+    years = [call.academic_year, "1999-2000"]
+    data = reading.read(call.programme, years, years)
+    expected = stats.agreement(scores, years)
+    assert data.agreement == expected and expected[call.academic_year][0] > 20
+    assert data.load == stats.reviewer_load(scores)

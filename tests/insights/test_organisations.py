@@ -109,3 +109,28 @@ def test_organisation_pages_cost_the_same_at_two_and_ten_years(
     two = counts()
     build_history(programme, 2012, 8, per_year=8, places=3, prefix="b")
     assert counts() == two
+
+
+def test_the_organisations_list_pages_most_active_first(
+    client, coordinator, call, vocab, django_assert_max_num_queries
+):
+    from bulk import many_submissions
+
+    commissions, _people = many_submissions(call, vocab, 130, emails=False)
+    # A few institutions submit twice: they lead, whichever page they would fall on by name.
+    for commission in commissions[-3:]:
+        commission.pk = None
+        commission.reference = commission.reference + "b"
+        commission.save()
+    client.force_login(coordinator)
+    url = reverse("insights:organisations", args=["mias-1"])
+    with django_assert_max_num_queries(10):
+        first = client.get(url)
+    second = client.get(url, {"page": "2"})
+    rows = list(first.context["page"]) + list(second.context["page"])
+    assert first.context["page"].paginator.count == 130 == len(rows)
+    assert [i.submitted for i in rows[:3]] == [2, 2, 2]
+    assert {i.pk for i in rows[:3]} == {c.institution_id for c in commissions[-3:]}
+    rest = [i.name for i in rows[3:]]
+    assert rest == sorted(rest) and all(i.submitted == 1 for i in rows[3:])
+    assert client.get(url, {"page": "zz"}).status_code == 200

@@ -157,7 +157,8 @@ def test_review_table_queries_are_bounded(
         response = client.get(
             reverse("commissions:review_table", args=[call.slug]), {"sort": "merit"}
         )
-    assert len(response.context["rows"]) == count
+    assert len(response.context["rows"]) == min(count, 50)
+    assert response.context["page"].paginator.count == count
 
 
 def test_commission_page_queries_are_bounded(

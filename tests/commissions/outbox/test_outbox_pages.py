@@ -1,0 +1,84 @@
+"""The outbox a page at a time: newest first, filtered by status, same queries at any size."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from bulk import many_submissions
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from commissions.models import Email
+from commissions.paging import PAGE_SIZE
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+def url(call):
+    return reverse("commissions:outbox", args=[call.slug])
+
+
+def test_pages_run_newest_first_and_keep_the_status(client, call, vocab, coordinator):
+    many_submissions(call, vocab, PAGE_SIZE)  # two e-mails each
+    sent = Email.objects.filter(status=Email.Status.SENT)
+    assert PAGE_SIZE < sent.count() < 2 * PAGE_SIZE
+    client.force_login(coordinator)
+    first = client.get(url(call), {"status": "sent"})
+    assert first.context["page"].paginator.count == sent.count()
+    assert first.context["total"] == 2 * PAGE_SIZE
+    html = first.content.decode()
+    assert f"1–{PAGE_SIZE} of {sent.count()} e-mails" in html
+    link = re.search(r'href="\?([^"]*page=2)"', html).group(1).replace("&amp;", "&")
+    assert "status=sent" in link
+    second = client.get(url(call) + "?" + link)
+    rows = list(first.context["emails"]) + list(second.context["emails"])
+    assert sorted(e.pk for e in rows) == sorted(sent.values_list("pk", flat=True))
+    keys = [(e.created_at, e.pk) for e in rows]
+    assert keys == sorted(keys, reverse=True)
+
+
+def test_a_row_left_sending_is_reported_from_any_page(client, call, vocab, coordinator):
+    many_submissions(call, vocab, PAGE_SIZE)
+    oldest = Email.objects.order_by("created_at", "pk").first()
+    Email.objects.filter(pk=oldest.pk).update(
+        status=Email.Status.SENDING, claimed_at=timezone.now() - timedelta(hours=1)
+    )
+    client.force_login(coordinator)
+    response = client.get(url(call))
+    assert oldest not in response.context["emails"]
+    assert response.context["stale"] == [oldest]
+    assert 'id="outbox-stale"' in response.content.decode()
+
+
+def queries(client, call, params):
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url(call), params).status_code == 200
+    return len(context.captured_queries)
+
+
+def test_the_same_queries_at_3_and_at_60_submissions(
+    client, call, vocab, coordinator, django_assert_max_num_queries
+):
+    many_submissions(call, vocab, 3)
+    client.force_login(coordinator)
+    small = queries(client, call, {"status": "queued"})
+    many_submissions(call, vocab, 57)
+    with django_assert_max_num_queries(12):
+        response = client.get(url(call), {"status": "queued"})
+    assert queries(client, call, {"status": "queued"}) == small
+    assert queries(client, call, {"page": 3}) <= small
+    assert len(client.get(url(call)).context["emails"]) == PAGE_SIZE
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"page": "-1"}, {"page": "x"}, {"page": "9" * 40}, {"status": "nope"}, {"status": "\x00"}],
+)
+def test_bad_page_or_status_values_still_show_a_page(client, call, vocab, coordinator, params):
+    many_submissions(call, vocab, PAGE_SIZE)
+    client.force_login(coordinator)
+    response = client.get(url(call), params)
+    assert response.status_code == 200 and response.context["emails"]
