@@ -201,7 +201,8 @@ def move(request, call):
 def _board_back(request, call):
     """The board's page the coordinator was on (its query string, if any, kept)."""
     back = reverse("teams:board", args=[call.slug])
-    kept = {k: request.POST[k] for k in ("q", "page") if request.POST.get(k)}
+    kept = {"q": request.POST.get("q", "")[:100], "page": request.POST.get("page", "")[:12]}
+    kept = {k: v for k, v in kept.items() if v and not (k == "page" and v == "1")}
     return f"{back}?{urlencode(kept)}" if kept else back
 
 

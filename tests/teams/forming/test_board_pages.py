@@ -52,9 +52,9 @@ def test_a_student_moves_to_a_team_on_another_page_by_its_reference(client, call
     response = client.post(
         reverse("teams:move", args=[call.slug]),
         {"student": student.pk, "team": board[0].pk, "reference": target.commission.reference,
-         "page": "1"},
+         "page": "2"},
     )  # fmt: skip
-    assert response.status_code == 302 and response.url.endswith("?page=1")
+    assert response.status_code == 302 and response.url.endswith("?page=2")
     student.refresh_from_db()
     assert student.team_id == target.pk
     response = client.post(
