@@ -47,7 +47,7 @@ def board_workbook(call, board):
                 team.commission.title,
                 team.commission.institution.name,
                 team.supervisor.name if team.supervisor else "",
-                len(team.members.all()),
+                team.size,
                 *cells,
             ]
         )

@@ -10,14 +10,15 @@ from hashlib import sha256
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from commissions.models import KeyDate
 from teams.follow import documents, milestones
-from teams.models import Deliverable, Feedback, Milestone, Team, TeamEvent
+from teams.models import Deliverable, Feedback, Milestone, Student, Team, TeamEvent
 
 # The key dates that become milestones; the submission deadline and the phone contact are
 # over before any team exists.
@@ -331,38 +332,105 @@ def report_milestone(items):
     return next((m for m in items if m.deliverable == Milestone.Deliverable.REPORT), None)
 
 
-def board(call, now=None):
-    """The cohort as rows (teams) × columns (steps), with one query per kind of row."""
-    teams = list(Team.objects.filter(call=call).published().for_board().with_members())
-    items = annotate(list(Milestone.objects.for_board(call)), now)
-    given = list(Feedback.objects.filter(team__call=call).select_related("team__commission"))
-    feedback = {f.team_id for f in given}
-    columns, cells = {}, defaultdict(dict)
-    for m in items:
-        kd = m.key_date
-        key = column_key(kd)
-        column = columns.setdefault(
-            key, {"key": key, "label": kd.get_kind_display(), "first": m.due_at, "open": 0}
+def board_columns(call, now=None):
+    """The board's steps in order, from one grouped query whatever the cohort's size.
+
+    Each column counts its late milestones over every published team of the call: the
+    "done for N teams" button acts on all of them, not only on the page shown."""
+    now = now or timezone.now()
+    key_dates = {kd.pk: kd for kd in call.key_dates.all()}
+    groups = (
+        Milestone.objects.filter(team__call=call, team__published_at__isnull=False)
+        .values("key_date_id")
+        .annotate(
+            first=Min("due_at"),
+            late=Count("pk", filter=Q(done_at__isnull=True, due_at__lte=now)),
         )
-        if kd.kind == KeyDate.Kind.OTHER:
-            column["label"] = kd.label_text
-        column["open"] += m.status == milestones.LATE  # due and not marked done
-        cells[m.team_id][key] = m
-    ordered = sorted(columns.values(), key=lambda c: c["first"])
+        .order_by()
+    )
+    columns = {}
+    for group in groups:
+        kd = key_dates[group["key_date_id"]]
+        key = column_key(kd)
+        label = kd.label_text if kd.kind == KeyDate.Kind.OTHER else kd.get_kind_display()
+        column = columns.setdefault(
+            key, {"key": key, "label": label, "first": group["first"], "open": 0}
+        )
+        column["first"] = min(column["first"], group["first"])
+        column["open"] += group["late"]
+    return sorted(columns.values(), key=lambda c: c["first"])
+
+
+def board_rows(teams, columns, now=None, call=None):
+    """A row per team given, a cell per column: only these teams' milestones are read
+    (the whole call's, by the call rather than a long list of ids, when call is given)."""
+    scope = {"team__call": call} if call is not None else {"team__in": teams}
+    items = annotate(list(Milestone.objects.filter(**scope).select_related("key_date")), now)
+    given = set(Feedback.objects.filter(**scope).values_list("team_id", flat=True))
+    cells = defaultdict(dict)
+    for m in items:
+        cells[m.team_id][column_key(m.key_date)] = m
     rows = [
         {
             "team": team,
-            "cells": [cells[team.pk].get(c["key"]) for c in ordered],
-            "feedback": team.pk in feedback,
+            "cells": [cells[team.pk].get(c["key"]) for c in columns],
+            "feedback": team.pk in given,
         }
         for team in teams
     ]
-    return {
-        "columns": ordered,
-        "rows": rows,
-        "feedback": given,
-        "moved": any(m.overridden for m in items),
-    }
+    return rows, any(m.overridden for m in items)
+
+
+# The board's sorts, done by the database across pages; the reference breaks ties.
+BOARD_SORTS = {
+    "reference": ("commission__reference",),
+    "title": ("commission__title", "commission__reference"),
+    "supervisor": (
+        "supervisor__user__last_name",
+        "supervisor__user__first_name",
+        "commission__reference",
+    ),
+    "late": ("-late", "commission__reference"),
+}
+FEEDBACK_FILTERS = ("given", "missing")
+
+
+def board_teams(call, query="", late=False, feedback="", sort="reference", now=None):
+    """The published teams of the board, filtered and sorted in the database (a queryset:
+    the page paginates it; unknown filter or sort values count as none)."""
+    now = now or timezone.now()
+    overdue = Milestone.objects.filter(team=OuterRef("pk"), done_at__isnull=True, due_at__lte=now)
+    # A subquery rather than a join: the paginator's count leaves it out.
+    members = Student.objects.filter(team=OuterRef("pk")).order_by().values("team")
+    size = Coalesce(Subquery(members.annotate(n=Count("pk")).values("n")[:1]), 0)
+    teams = Team.objects.filter(call=call).published().for_board().annotate(size=size)
+    query = query.strip()
+    if query:
+        teams = teams.filter(
+            Q(commission__reference__icontains=query)
+            | Q(commission__title__icontains=query)
+            | Q(commission__institution__name__icontains=query)
+            | Q(supervisor__user__last_name__icontains=query)
+            | Q(supervisor__user__first_name__icontains=query)
+        )
+    if late:
+        teams = teams.filter(Exists(overdue))
+    if feedback in FEEDBACK_FILTERS:
+        given = Exists(Feedback.objects.filter(team=OuterRef("pk")))
+        teams = teams.filter(given if feedback == "given" else ~given)
+    if sort == "late":
+        counted = overdue.order_by().values("team").annotate(n=Count("pk")).values("n")[:1]
+        teams = teams.annotate(late=Coalesce(Subquery(counted), 0))
+    return teams.order_by(*BOARD_SORTS.get(sort, BOARD_SORTS["reference"]))
+
+
+def board(call, now=None):
+    """The whole cohort as rows (teams) × columns (steps), for the workbook."""
+    columns = board_columns(call, now)
+    teams = list(board_teams(call, now=now))
+    rows, moved = board_rows(teams, columns, now, call=call)
+    given = list(Feedback.objects.filter(team__call=call).select_related("team__commission"))
+    return {"columns": columns, "rows": rows, "feedback": given, "moved": moved}
 
 
 # --- Deliverables ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -359,13 +360,54 @@ def follow_board(request, call):
         "teams/follow/follow_board.html",
         {
             "call": call,
-            "board": following.board(call),
             "form": form,
             "labels": following.STATUS_LABELS,
             "undo": _undo_offer(request),
+            **_board_page(request, call),
         },
         status=400 if form.errors else 200,
     )
+
+
+BOARD_PAGE_SIZE = 25  # teams a page
+
+
+def _board_page(request, call):
+    """One page of the board: filters and sort from the query string (unknown values count as
+    none), the columns and totals over the whole call, the cells of the page's teams only."""
+    now = timezone.now()
+    get = request.GET
+    sort = get.get("sort", "")
+    filters = {
+        "q": get.get("q", "").replace("\x00", "")[:100],  # no NUL: PostgreSQL refuses it
+        "late": get.get("late") == "1",
+        "feedback": get.get("feedback", "")
+        if get.get("feedback") in following.FEEDBACK_FILTERS
+        else "",
+        "sort": sort if sort in following.BOARD_SORTS else "reference",
+    }
+    teams = following.board_teams(
+        call, filters["q"], filters["late"], filters["feedback"], filters["sort"], now
+    )
+    page = Paginator(teams, BOARD_PAGE_SIZE).get_page(get.get("page"))
+    columns = following.board_columns(call, now)
+    rows, moved = following.board_rows(list(page.object_list), columns, now)
+    filtered = any(filters[k] for k in ("q", "late", "feedback"))
+    return {
+        "board": {"columns": columns, "rows": rows, "moved": moved},
+        "page": page,
+        "filters": filters,
+        "filtered": filtered,
+        "total": Team.objects.filter(call=call).published().count()
+        if filtered
+        else page.paginator.count,
+        "sorts": [
+            ("reference", _("Reference")),
+            ("title", _("Commission")),
+            ("supervisor", _("Supervisor")),
+            ("late", _("Most late steps first")),
+        ],
+    }
 
 
 UNDO_KEY = "follow-undo"

@@ -1,6 +1,10 @@
 """The coordinator forms the teams: run, compare, apply, edit, lock, publish, export."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,10 +27,29 @@ def _show(request, found):
         messages.warning(request, text)
 
 
+BOARD_PAGE_SIZE = 10  # teams a page
+UNPLACED_PAGE_SIZE = 50
+
+
 @coordinator_view
 def board(request, call):
-    teams = list(Team.objects.filter(call=call).for_board().with_members())
-    ranks = Preference.objects.ranks(call)
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL: no NUL
+    teams = Team.objects.filter(call=call).for_board().with_members()
+    if query:
+        teams = teams.filter(
+            Q(commission__reference__icontains=query)
+            | Q(commission__title__icontains=query)
+            | Q(members__user__last_name__icontains=query)
+        ).distinct()
+    page = Paginator(teams, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    teams = list(page.object_list)
+    # The ranks of the page's students only, not the whole call's preferences.
+    ranks = {
+        (student, commission): rank
+        for student, commission, rank in Preference.objects.filter(
+            student__team__in=teams
+        ).values_list("student_id", "commission_id", "rank")
+    }
     rows = []
     for team in teams:
         members = team.members.all()
@@ -37,7 +60,9 @@ def board(request, call):
                 "size_ok": call.team_size_min <= len(members) <= call.team_size_max,
             }
         )
-    unplaced = list(Student.objects.filter(call=call, team__isnull=True).for_listing())
+    unplaced = Paginator(
+        Student.objects.filter(call=call, team__isnull=True).for_listing(), UNPLACED_PAGE_SIZE
+    ).get_page(request.GET.get("upage"))
     supervisors = list(Supervisor.objects.filter(call=call).for_listing())
     runs = list(call.allocation_runs.select_related("created_by")[:20])
     return render(
@@ -46,12 +71,15 @@ def board(request, call):
         {
             "call": call,
             "rows": rows,
+            "page": page,
+            "query": query,
+            "team_total": Team.objects.filter(call=call).count(),
             "unplaced": unplaced,
             "supervisors": supervisors,
             "runs": runs,
             "form": RunForm(),
             "problems": allocating.problems(call),
-            "published": any(t.published_at for t in teams),
+            "published": allocating.is_published(call),
             "student_count": Student.objects.filter(call=call).count(),
             "selected_count": allocating.selected_commissions(call).count(),
         },
@@ -154,12 +182,33 @@ def apply(request, call, number):
 @require_POST
 def move(request, call):
     student = get_object_or_404(Student, call=call, pk=parse_id(request.POST.get("student")))
-    team = _chosen(Team.objects.select_related("commission"), call, request.POST.get("team"))
+    reference = request.POST.get("reference", "").replace("\x00", "").strip()[:40]
+    if reference:  # a team on another page of the board, named by its reference
+        team = (
+            Team.objects.select_related("commission")
+            .filter(call=call, commission__reference__iexact=reference)
+            .first()
+        )
+        if team is None:
+            messages.error(
+                request, _("No team has the reference %(reference)s.") % {"reference": reference}
+            )
+            return redirect(_board_back(request, call))
+    else:
+        team = _chosen(Team.objects.select_related("commission"), call, request.POST.get("team"))
     found = _attempt(request, allocating.move_student, call, student, team, request.user)
     if found is not None:
         messages.success(request, _("%(student)s is moved.") % {"student": student.name})
         _show(request, found)
-    return redirect("teams:board", slug=call.slug)
+    return redirect(_board_back(request, call))
+
+
+def _board_back(request, call):
+    """The board's page the coordinator was on (its query string, if any, kept)."""
+    back = reverse("teams:board", args=[call.slug])
+    kept = {"q": request.POST.get("q", "")[:100], "page": request.POST.get("page", "")[:12]}
+    kept = {k: v for k, v in kept.items() if v and not (k == "page" and v == "1")}
+    return f"{back}?{urlencode(kept)}" if kept else back
 
 
 @coordinator_view

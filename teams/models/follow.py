@@ -116,6 +116,7 @@ class Milestone(models.Model):
                 )
             ]
         )
+
     def not_sent_text(self):
         """ "Final presentation: not sent yet." — one sentence per kind, so French agrees."""
         return {

@@ -1,7 +1,8 @@
 """The coordinator's list of the year's students and supervisors: invitations, reminders."""
 
 from django.contrib import messages
-from django.db.models import Count
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -28,31 +29,68 @@ def people(request, call):
             return redirect("teams:people", slug=call.slug)
     else:
         form = DeadlineForm(initial={"preferences_deadline": call.preferences_deadline})
-    students = list(
-        Student.objects.filter(call=call)
-        .for_listing()
-        .select_related("team__commission")
-        .prefetch_related("wishes__user")
-    )
-    supervisors = list(
+    students, filters = _students(request, call)
+    supervisors = Paginator(
         Supervisor.objects.filter(call=call)
         .for_listing()
         .prefetch_related("sectors")
-        .annotate(load=Count("teams"))
+        .annotate(load=Count("teams")),
+        SUPERVISORS_PAGE_SIZE,
+    ).get_page(request.GET.get("spage"))
+    counts = Student.objects.filter(call=call).aggregate(
+        total=Count("pk"), not_ranked=Count("pk", filter=Q(ranked_at__isnull=True))
     )
-    not_ranked = sum(1 for s in students if s.ranked_at is None)
     return render(
         request,
         "teams/people/people.html",
         {
             "call": call,
             "students": students,
+            "filters": filters,
+            "filtered": any(filters[k] for k in ("q", "ranked", "placed")),
+            "student_total": counts["total"],
             "supervisors": supervisors,
-            "not_ranked": not_ranked,
+            "not_ranked": counts["not_ranked"],
             "selected_count": selected_commissions(call).count(),
             "deadline_form": form,
         },
     )
+
+
+STUDENTS_PAGE_SIZE = 50
+SUPERVISORS_PAGE_SIZE = 50
+STUDENT_SORTS = {
+    "name": ("user__last_name", "user__first_name", "pk"),
+    "email": ("user__email", "pk"),
+    "team": ("team__commission__title", "user__last_name", "user__first_name", "pk"),
+    "ranked": ("ranked_at", "user__last_name", "user__first_name", "pk"),
+}
+
+
+def _students(request, call):
+    """A page of the call's students, filtered and sorted in the database; unknown values of
+    the query string count as none."""
+    get = request.GET
+    filters = {
+        "q": get.get("q", "").replace("\x00", "").strip()[:100],  # PostgreSQL refuses NUL
+        "ranked": get.get("ranked") if get.get("ranked") in ("yes", "no") else "",
+        "placed": get.get("placed") if get.get("placed") in ("yes", "no") else "",
+        "sort": get.get("sort") if get.get("sort") in STUDENT_SORTS else "name",
+    }
+    students = Student.objects.filter(call=call).select_related("user__profile", "team__commission")
+    if filters["q"]:
+        q = filters["q"]
+        students = students.filter(
+            Q(user__last_name__icontains=q)
+            | Q(user__first_name__icontains=q)
+            | Q(user__email__icontains=q)
+        )
+    if filters["ranked"]:
+        students = students.filter(ranked_at__isnull=filters["ranked"] == "no")
+    if filters["placed"]:
+        students = students.filter(team__isnull=filters["placed"] == "no")
+    students = students.order_by(*STUDENT_SORTS[filters["sort"]]).prefetch_related("wishes__user")
+    return Paginator(students, STUDENTS_PAGE_SIZE).get_page(get.get("page")), filters
 
 
 @coordinator_view

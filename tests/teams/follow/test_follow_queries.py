@@ -31,6 +31,7 @@ BOUNDS = {
     "student_dashboard": (14, 11),
     "supervisor_home": (12, 9),
     "coordinator_board": (10, 10),
+    "coordinator_board_filtered": (11, 11),  # the filtered count beside the call's
     "board_export": (10, 10),
     "reminders": (10, 10),
     "institution_portal": (15, 11),
@@ -88,6 +89,13 @@ def pages(call, team, supervisor, coordinator):
         ),
         ("supervisor_home", supervisor.user, reverse("teams:supervisor_home"), own),
         ("coordinator_board", coordinator, reverse("teams:follow", args=[call.slug]), ["✓"]),
+        (
+            "coordinator_board_filtered",
+            coordinator,
+            reverse("teams:follow", args=[call.slug])
+            + "?q=Commission&sort=late&feedback=given&page=2",
+            ["✓"],
+        ),
         ("board_export", coordinator, reverse("teams:follow_export", args=[call.slug]), []),
         (
             "reminders",
