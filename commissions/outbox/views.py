@@ -11,7 +11,7 @@ from commissions.access import coordinator_view
 from commissions.models import Email
 from commissions.outbox.health import queue_health, stale_emails
 from commissions.outbox.mail import fresh_key, queue_email
-from commissions.paging import page_of, query_without
+from commissions.paging import page_of
 
 
 def _of_call(call):
@@ -41,7 +41,6 @@ def outbox(request, call):
             "total": emails.count() if shown is not emails else page.paginator.count,
             "status": status if shown is not emails else "",
             "statuses": Email.Status.choices,
-            "page_qs": query_without(request, "page"),
             # Left "sending" by a worker that died between the send and the mark: delivered or
             # not, nobody knows, so nothing resends them; the coordinators see them and decide.
             "stale": list(stale_emails(emails)[:100]),

@@ -115,7 +115,6 @@ def review_table(request, call):
             "sort": sort,
             # Sorting or filtering starts again at page 1; paging keeps both.
             "base_qs": query_without(request, "sort", "page"),
-            "page_qs": query_without(request, "page"),
             "sectors": Sector.objects.all(),
             "types": CommissionType.objects.all(),
             "contexts": InterventionContext.objects.all(),

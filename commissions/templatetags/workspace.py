@@ -16,3 +16,27 @@ def extra_call_links(call):
         for _receiver, found in call_links.send(sender=Call, call=call)
         for link in (found or [])
     ]
+
+
+@register.inclusion_tag("commissions/_pager.html", takes_context=True)
+def pager(context, page, label, param="page", anchor=""):
+    """Links to the first, previous, next and last pages of a long list.
+
+    Each link keeps the request's other parameters (filters, sort, another list's page), so
+    paging never loses them; `param` names this list's page so two lists can page apart.
+    """
+    query = context["request"].GET.copy()
+
+    def url(number):
+        query[param] = number
+        return f"?{query.urlencode()}{anchor}"
+
+    last = page.paginator.num_pages
+    return {
+        "page": page,
+        "label": label,
+        "first_url": url(1) if page.number > 2 else "",
+        "previous_url": url(page.previous_page_number()) if page.has_previous() else "",
+        "next_url": url(page.next_page_number()) if page.has_next() else "",
+        "last_url": url(last) if page.number < last - 1 else "",
+    }
