@@ -7,9 +7,37 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from commissions.models import Call, PastConsultancy
+from mias import pagecache
 
 
-class HomePage(Page):
+class PublicPage:
+    """A page the same for every anonymous visitor: rendered once, then served from the cache
+    (mias.pagecache, through cms.views.serve)."""
+
+    def cache_until(self, context):
+        """When the page turns by itself (a call opens or closes); None: only on a change."""
+        return None
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(pagecache.context(request))
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        current = pagecache.rendering(request)
+        # A page behind a password or a group is never stored for everyone.
+        if current is not None and not self.get_view_restrictions().exists():
+            current.allow(self.cache_until(getattr(response, "context_data", None) or {}))
+        return response
+
+
+def calls_turn(calls):
+    """The next moment one of these calls opens or closes."""
+    return pagecache.next_change(*[m for c in calls for m in (c.opens_at, c.deadline)])
+
+
+class HomePage(PublicPage, Page):
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -32,6 +60,10 @@ class HomePage(Page):
         context["other_calls"] = [p for p in pages if not p.call.accepts_submissions(now)]
         return context
 
+    def cache_until(self, context):
+        pages = context.get("open_calls", []) + context.get("other_calls", [])
+        return calls_turn([p.call for p in pages])
+
 
 class CallPageForm(WagtailAdminPageForm):
     """The call is chosen among the calls of the editor's programmes."""
@@ -44,7 +76,7 @@ class CallPageForm(WagtailAdminPageForm):
             ).distinct()
 
 
-class CallPage(Page):
+class CallPage(PublicPage, Page):
     """The public call for commissions: coordinator-written text around the call's live data."""
 
     # One page per language (Wagtail's translations of the page) for the same call.
@@ -91,8 +123,11 @@ class CallPage(Page):
         )
         return context
 
+    def cache_until(self, context):
+        return calls_turn([context["call"]]) if "call" in context else None
 
-class StandardPage(Page):
+
+class StandardPage(PublicPage, Page):
     body = RichTextField(_("body"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("body")]

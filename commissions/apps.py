@@ -41,10 +41,30 @@ class CommissionsConfig(AppConfig):
         from commissions.models import Programme
         from commissions.roles import coordinators_changed
 
+        self.watch_public_pages()
+
         m2m_changed.connect(
             coordinators_changed,
             sender=Programme.coordinators.through,
             dispatch_uid="commissions-programme-groups",
+        )
+
+    def watch_public_pages(self):
+        """What the call page, the home page and the empty form show: a change of any of it
+        forgets the pages served from the cache (mias.pagecache)."""
+        from commissions import models
+        from mias import pagecache
+
+        pagecache.watch(
+            models.Programme,
+            models.Call,
+            models.KeyDate,
+            models.Criterion,
+            models.PastConsultancy,
+            models.Sector,
+            models.InterventionContext,
+            models.CommissionType,
+            uid="commissions",
         )
 
 

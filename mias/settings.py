@@ -163,7 +163,7 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_PREFIX if alias == "default" else f"{CACHE_PREFIX}:{alias}",
         }
-        for alias in ("default", "security")
+        for alias in ("default", "security", "pages")
     }
 else:
     CACHES = {
@@ -175,6 +175,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         },
     }
+    # The public pages rendered once (mias/pagecache.py): shared by every worker, like
+    # "security", and in the same table (one cull, one clear).
+    CACHES["pages"] = {**CACHES["security"], "KEY_PREFIX": f"{CACHE_PREFIX}:pages"}
 
 Q_CLUSTER = {
     "name": os.environ.get("Q_CLUSTER_NAME", "mias"),

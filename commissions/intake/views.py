@@ -19,6 +19,7 @@ from commissions.intake.forms import (
 from commissions.intake.next_steps import what_next
 from commissions.models import Call, Commission
 from commissions.signals import portal_section
+from mias import pagecache
 from mias.ratelimit import too_many
 
 SESSION_LAST_SUBMISSION = "last_submission"
@@ -39,8 +40,18 @@ def _call_page_url(call):
 
 @require_http_methods(["GET", "POST"])
 def submit(request, slug):
+    if request.method == "GET":
+        # The empty form is the same for every anonymous visitor: rendered once per change.
+        return pagecache.serve(request, lambda: _submit(request, slug))
+    return _submit(request, slug)
+
+
+def _submit(request, slug):
     call = _call_or_404(slug)
     now = timezone.now()
+    current = pagecache.rendering(request)
+    if current is not None:
+        current.allow(pagecache.next_change(call.opens_at, call.deadline, now=now))
     if not call.accepts_submissions(now):
         status = 200 if request.method == "GET" else 403
         return render(
@@ -50,6 +61,7 @@ def submit(request, slug):
                 "call": call,
                 "not_yet_open": call.not_yet_open(now),
                 "call_page_url": _call_page_url(call),
+                **pagecache.context(request),
             },
             status=status,
         )
@@ -77,7 +89,11 @@ def submit(request, slug):
             return redirect("commissions:submitted", slug=call.slug)
     else:
         form = SubmissionForm(call=call)
-    return render(request, "commissions/intake/submit.html", {"call": call, "form": form})
+    return render(
+        request,
+        "commissions/intake/submit.html",
+        {"call": call, "form": form, **pagecache.context(request)},
+    )
 
 
 def submitted(request, slug):

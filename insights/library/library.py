@@ -11,6 +11,7 @@ from commissions.models import Commission, PastConsultancy, Programme
 from commissions.privacy.contacts import scrub_rows
 from insights.archive.figures import calls_with_ends
 from insights.models import OralFeedback
+from mias import pagecache
 
 
 def summary(commission):
@@ -49,6 +50,8 @@ def sync(programme, now=None):
             for c in candidates(programme, now)
         ]
     )
+    if made:
+        pagecache.bump()  # bulk_create sends no signal: the cached call pages must list them
     return len(made)
 
 
@@ -61,10 +64,11 @@ def erase_contact(sender, commissions, scrubber, **kwargs):
     """An erased contact's name leaves what insights keeps of their commissions: the library
     entries and the institution's word on the oral presentation."""
     ids = [c.pk for c in commissions]
+    scrubbed = scrub_rows(PastConsultancy.objects.filter(commission__in=ids), scrubber, ["summary"])
+    if scrubbed:
+        pagecache.bump()  # a bulk update: no cached call page may keep the erased name
     return {
-        "library_entries_scrubbed": scrub_rows(
-            PastConsultancy.objects.filter(commission__in=ids), scrubber, ["summary"]
-        ),
+        "library_entries_scrubbed": scrubbed,
         "oral_feedback_scrubbed": scrub_rows(
             OralFeedback.objects.filter(team__commission__in=ids), scrubber, ["comment"]
         ),
