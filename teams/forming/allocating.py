@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from commissions.models import Call, Commission
 from commissions.models.translated import in_every_language
 from commissions.outbox.mail import queue_email
+from mias import pagecache
 from mias.i18n import render, to_json
 from teams.follow.following import generate_milestones, local_text
 from teams.forming import allocation
@@ -432,6 +433,7 @@ def publish(call, user, accept_warnings=False, before_deadline=False):
             raise TeamsError(_("There are no teams to publish yet."))
         Team.objects.filter(call=call).update(locked=True, published_at=now)
         Call.objects.filter(pk=call.pk).update(status=Call.Status.RUNNING)
+        pagecache.bump()  # an update sends no signal: the home page lists the call's status
         generate_milestones(call, teams)  # all of them published just above
         supervisors = {}
         for team in teams:

@@ -526,3 +526,14 @@ def test_both_objectives_side_by_side_with_their_profile_off_list_and_mean(
     proposal = client.get(reverse("teams:proposal", args=[call.slug, ranked.number]))
     assert "Not on their list" in proposal.content.decode()
     assert "placed on their list" in ranked.summary_text
+
+
+def test_publishing_renews_the_cached_public_pages(call, vocab, coordinator):
+    # The home page lists each call's status: "running" must not wait for the cache to expire.
+    from mias import pagecache
+
+    make_cohort(call, vocab)
+    formed(call, coordinator)
+    before = pagecache._current_version(pagecache._store())
+    allocating.publish(call, coordinator, accept_warnings=True)
+    assert pagecache._current_version(pagecache._store()) != before
