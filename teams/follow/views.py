@@ -48,6 +48,8 @@ def _team_or_404(user, pk):
             "commission__institution",
             "commission__sector",
             "supervisor__user",
+            # The dashboard shows the institution's feedback: joined here, not asked apart.
+            "feedback",
         ).with_members(),
         pk=pk,
     )
@@ -87,7 +89,7 @@ def dashboard(request, team, upload_errors=None, status=200):
             "items": items,
             "upload_failures": [m for m in items if m.upload_error],
             "next": following.next_due(items),
-            "feedback": following.feedback_of(team),
+            "feedback": following.joined_feedback(team),
             "feed_url": calendar.feed_url(feed) if feed else None,
             "upload_form": DeliverableForm(),
             "events": list(TeamEvent.objects.filter(team=team).select_related("actor")[:12])
