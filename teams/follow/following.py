@@ -328,6 +328,14 @@ def feedback_of(team):
     return Feedback.objects.filter(team=team).first()
 
 
+def joined_feedback(team):
+    """The feedback of a team fetched with `select_related("feedback")`, or None."""
+    try:
+        return team.feedback
+    except Feedback.DoesNotExist:
+        return None
+
+
 def report_milestone(items):
     return next((m for m in items if m.deliverable == Milestone.Deliverable.REPORT), None)
 

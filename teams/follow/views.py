@@ -48,6 +48,8 @@ def _team_or_404(user, pk):
             "commission__institution",
             "commission__sector",
             "supervisor__user",
+            # The dashboard shows the institution's feedback: joined here, not asked apart.
+            "feedback",
         ).with_members(),
         pk=pk,
     )
@@ -87,7 +89,7 @@ def dashboard(request, team, upload_errors=None, status=200):
             "items": items,
             "upload_failures": [m for m in items if m.upload_error],
             "next": following.next_due(items),
-            "feedback": following.feedback_of(team),
+            "feedback": following.joined_feedback(team),
             "feed_url": calendar.feed_url(feed) if feed else None,
             "upload_form": DeliverableForm(),
             "events": list(TeamEvent.objects.filter(team=team).select_related("actor")[:12])
@@ -253,14 +255,12 @@ def download(request, pk, deliverable):
 
 @login_required
 def supervisor_home(request):
-    supervisors = list(
-        Supervisor.objects.filter(user=request.user).select_related("call__programme")
-    )
-    if not supervisors:
-        raise Http404
     teams = list(
-        Team.objects.filter(supervisor__in=supervisors).published().for_board().with_members()
+        Team.objects.filter(supervisor__user=request.user).published().for_board().with_members()
     )
+    # The teams say who supervises; only someone with none published yet needs asking.
+    if not teams and not Supervisor.objects.filter(user=request.user).exists():
+        raise Http404
     items = following.annotate(list(Milestone.objects.filter(team__in=teams).timeline()))
     by_team = {}
     for m in items:
@@ -274,7 +274,6 @@ def supervisor_home(request):
         request,
         "teams/follow/supervisor_home.html",
         {
-            "supervisors": supervisors,
             "teams": teams,
             "feed_url": calendar.feed_url(feed) if feed else None,
             "to_review": review_queue(request.user),

@@ -499,3 +499,20 @@ def test_the_supervisor_home_names_steps_by_their_titles(client, call, teams, co
     page = client.get(reverse("teams:supervisor_home")).content.decode()
     assert "Point d&#x27;étape avec l&#x27;accompagnatrice" in page
     assert ">Other<" not in page
+
+
+def test_the_supervisor_home_is_for_supervisors_even_before_their_teams_are_out(
+    client, call, django_user_model
+):
+    """Without a published team the page says they will come; without a role it does not exist."""
+    from teams.models import Supervisor
+
+    url = reverse("teams:supervisor_home")
+    client.force_login(django_user_model.objects.create_user("nobody", "nobody@uni.example"))
+    assert client.get(url).status_code == 404
+    user = django_user_model.objects.create_user("waiting", "waiting@uni.example")
+    Supervisor.objects.create(call=call, user=user)
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Your teams appear here once the coordinators publish them." in response.content.decode()
