@@ -158,7 +158,7 @@ def test_student_ranks_coordinator_forms_moves_publishes_student_sees_team(
     page.goto(board_url)
     expect(page.locator(".team-card")).to_have_count(0)
     page.locator('#run-form input[name="mode"][value="rank_maximal"]').check()
-    page.locator('#run-form button:not([type="button"])').click()
+    page.locator('#run-form button:not([type="button"]):not([name="both"])').click()
     expect(page).to_have_url(f"{base}/coordination/{call.slug}/equipes/proposition/1/")
     run = AllocationRun.objects.get(call=call, number=1)
     assert run.feasible, run.result
