@@ -63,8 +63,10 @@ def board(request, call):
     unplaced = Paginator(
         Student.objects.filter(call=call, team__isnull=True).for_listing(), UNPLACED_PAGE_SIZE
     ).get_page(request.GET.get("upage"))
-    supervisors = list(Supervisor.objects.filter(call=call).for_listing())
-    runs = list(call.allocation_runs.select_related("created_by")[:20])
+    # Once published, the board only shows the teams: no picker, proposals or blockers to read.
+    published = allocating.is_published(call)
+    supervisors = [] if published else list(Supervisor.objects.filter(call=call).for_listing())
+    runs = [] if published else list(call.allocation_runs.select_related("created_by")[:20])
     return render(
         request,
         "teams/forming/board.html",
@@ -78,8 +80,8 @@ def board(request, call):
             "supervisors": supervisors,
             "runs": runs,
             "form": RunForm(),
-            "problems": allocating.problems(call),
-            "published": allocating.is_published(call),
+            "problems": None if published else allocating.problems(call),
+            "published": published,
             "student_count": Student.objects.filter(call=call).count(),
             "selected_count": allocating.selected_commissions(call).count(),
         },

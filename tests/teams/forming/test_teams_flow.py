@@ -537,3 +537,21 @@ def test_publishing_renews_the_cached_public_pages(call, vocab, coordinator):
     before = pagecache._current_version(pagecache._store())
     allocating.publish(call, coordinator, accept_warnings=True)
     assert pagecache._current_version(pagecache._store()) != before
+
+
+def test_a_published_board_shows_the_teams_without_what_blocked_publishing(
+    client, call, vocab, coordinator
+):
+    make_cohort(call, vocab)
+    formed(call, coordinator)
+    team = Team.objects.first()
+    for other in Team.objects.exclude(pk=team.pk):
+        allocating.set_supervisor(call, other, team.supervisor, coordinator)
+    client.force_login(coordinator)
+    url = reverse("teams:board", args=[call.slug])
+    before = client.get(url).content.decode()
+    assert 'id="warnings"' in before and 'id="run-form"' in before
+    allocating.publish(call, coordinator, accept_warnings=True)
+    after = client.get(url).content.decode()
+    assert 'id="warnings"' not in after and 'id="run-form"' not in after
+    assert team.commission.title in after
