@@ -8,14 +8,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from commissions.access import coordinator_view
-from commissions.models import Email
+from commissions.models import Commission, Email
 from commissions.outbox.health import queue_health, stale_emails
 from commissions.outbox.mail import fresh_key, queue_email
 from commissions.paging import page_of
 
 
 def _of_call(call):
-    return Email.objects.filter(Q(commission__call=call) | Q(call=call))
+    # A subquery, not a join: the join made SQLite scan every programme's e-mails.
+    return Email.objects.filter(
+        Q(call=call) | Q(commission__in=Commission.objects.filter(call=call).values("pk"))
+    )
 
 
 @coordinator_view

@@ -82,3 +82,20 @@ def test_bad_page_or_status_values_still_show_a_page(client, call, vocab, coordi
     client.force_login(coordinator)
     response = client.get(url(call), params)
     assert response.status_code == 200 and response.context["emails"]
+
+
+def test_the_outbox_lists_its_own_call_s_e_mails_only(client, call, vocab, coordinator):
+    from factories import make_call, make_commission
+
+    from commissions.outbox.mail import queue_email
+
+    other = make_call(call.programme, slug="other-call")
+    mine = make_commission(call, vocab, institution_name="Mine", email="mine@inst.example")
+    theirs = make_commission(other, vocab, institution_name="Theirs", email="th@inst.example")
+    queue_email("mine:c", "confirmation", "mine@inst.example", commission=mine)
+    queue_email("mine:call", "confirmation", "call@inst.example", call=call)
+    queue_email("theirs:c", "confirmation", "th@inst.example", commission=theirs)
+    queue_email("theirs:call", "confirmation", "call2@inst.example", call=other)
+    client.force_login(coordinator)
+    shown = {e.key for e in client.get(url(call)).context["emails"]}
+    assert {"mine:c", "mine:call"} <= shown and not shown & {"theirs:c", "theirs:call"}
