@@ -3,22 +3,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from factories import make_call
-from wagtail.models import Page, Site
 
-from cms.models import CallPage, HomePage
+from cms.models import CallPage
 from commissions.models import KeyDate, PastConsultancy
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def home(db):
-    root = Page.get_first_root_node()
-    home = root.add_child(instance=HomePage(title="Accueil", slug="accueil"))
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
-    )
-    return home
 
 
 def add_call_page(home, call):

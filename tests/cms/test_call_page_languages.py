@@ -3,21 +3,16 @@
 import pytest
 from django.urls import reverse
 from factories import make_call
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Locale
 
-from cms.models import CallPage, HomePage
+from cms.models import CallPage
 from cms.translation import translate_page
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def page(call):
-    root = Page.get_first_root_node()
-    home = root.add_child(instance=HomePage(title="Accueil", slug="accueil"))
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
-    )
+def page(home, call):
     return home.add_child(
         instance=CallPage(
             title="Recherche de consultances", slug=call.slug, call=call, intro="<p>Bonjour</p>"

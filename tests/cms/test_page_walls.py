@@ -4,24 +4,13 @@ programme B's call page, and binds a new call page only to one of A's calls."""
 import pytest
 from django.contrib.auth.models import Group
 from factories import make_call
-from wagtail.models import Page, Site
 
-from cms.models import CallPage, HomePage
+from cms.models import CallPage
 from cms.permissions import grant_every_call_page
 from commissions.models import Programme
 from commissions.roles import ensure_coordinator_group, make_coordinator, programme_group
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def home(db):
-    root = Page.get_first_root_node()
-    home = root.add_child(instance=HomePage(title="Accueil", slug="accueil"))
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
-    )
-    return home
 
 
 @pytest.fixture
