@@ -10,7 +10,7 @@ from hashlib import sha256
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -393,9 +393,9 @@ def board_rows(teams, columns, now=None, call=None):
 BOARD_SORTS = {
     "reference": ("commission__reference",),
     "title": ("commission__title", "commission__reference"),
-    "supervisor": (
-        "supervisor__user__last_name",
-        "supervisor__user__first_name",
+    "supervisor": (  # teams without a supervisor last, on SQLite as on PostgreSQL
+        F("supervisor__user__last_name").asc(nulls_last=True),
+        F("supervisor__user__first_name").asc(nulls_last=True),
         "commission__reference",
     ),
     "late": ("-late", "commission__reference"),

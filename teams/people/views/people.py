@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -62,8 +62,14 @@ SUPERVISORS_PAGE_SIZE = 50
 STUDENT_SORTS = {
     "name": ("user__last_name", "user__first_name", "pk"),
     "email": ("user__email", "pk"),
-    "team": ("team__commission__title", "user__last_name", "user__first_name", "pk"),
-    "ranked": ("ranked_at", "user__last_name", "user__first_name", "pk"),
+    # NULLs placed explicitly: SQLite puts them first, PostgreSQL last.
+    "team": (
+        F("team__commission__title").asc(nulls_last=True),
+        "user__last_name",
+        "user__first_name",
+        "pk",
+    ),
+    "ranked": (F("ranked_at").asc(nulls_first=True), "user__last_name", "user__first_name", "pk"),
 }
 
 
