@@ -116,7 +116,9 @@ def test_bench_pages_measures_every_page_at_both_sizes_against_the_trivial_view(
             assert type(figures["queries"]) is int and figures["ratio_to_trivial"] > 0
         assert page["growth"] > 0
         if name not in {"trivial", "student_space"}:  # mon-espace: a redirect to the team
-            assert page["small"]["bytes"] > 1000 and page["small"]["queries"] > 0
+            assert page["small"]["bytes"] > 1000
+        if page["who"] != "public":  # with Redis, a cached public page needs no query
+            assert page["small"]["queries"] > 0
     assert result["pages"]["trivial"]["small"]["queries"] == 0
     # More submissions, more rows in the review table.
     review = result["pages"]["review_table"]
