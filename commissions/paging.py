@@ -23,13 +23,14 @@ class CountedPaginator(Paginator):
         return self._total
 
 
-def page_of(request, queryset, count=None, per_page=PAGE_SIZE):
-    """The page asked for by ?page= (the last one past the end, the first one for nonsense)."""
+def page_of(request, queryset, count=None, per_page=PAGE_SIZE, param="page"):
+    """The page asked for by ?<param>= (the last one past the end, the first one for nonsense);
+    `param` tells apart two lists paged on one page, as `{% pager %}` does."""
     if count is None:
         paginator = Paginator(queryset, per_page)
     else:
         paginator = CountedPaginator(queryset, per_page, count)
-    return paginator.get_page(request.GET.get("page", "")[:10])
+    return paginator.get_page(request.GET.get(param, "")[:10])
 
 
 def query_without(request, *names):

@@ -6,7 +6,6 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from commissions.access import coordinator_view, refuse_finished
+from commissions.paging import page_of
 from commissions.review.notify import queue as review_queue
 from commissions.rules import is_coordinator
 from mias.excel import xlsx_response
@@ -388,7 +388,7 @@ def _board_page(request, call):
     teams = following.board_teams(
         call, filters["q"], filters["late"], filters["feedback"], filters["sort"], now
     )
-    page = Paginator(teams, BOARD_PAGE_SIZE).get_page(get.get("page"))
+    page = page_of(request, teams, per_page=BOARD_PAGE_SIZE)
     columns = following.board_columns(call, now)
     rows, moved = following.board_rows(list(page.object_list), columns, now)
     filtered = any(filters[k] for k in ("q", "late", "feedback"))

@@ -3,7 +3,6 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from commissions.access import coordinator_view
+from commissions.paging import page_of
 from mias.excel import xlsx_response
 from mias.i18n import render as render_message
 from mias.ids import parse_id
@@ -41,7 +41,7 @@ def board(request, call):
             | Q(commission__title__icontains=query)
             | Q(members__user__last_name__icontains=query)
         ).distinct()
-    page = Paginator(teams, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, teams, per_page=BOARD_PAGE_SIZE)
     teams = list(page.object_list)
     # The ranks of the page's students only, not the whole call's preferences.
     ranks = {
@@ -60,9 +60,12 @@ def board(request, call):
                 "size_ok": call.team_size_min <= len(members) <= call.team_size_max,
             }
         )
-    unplaced = Paginator(
-        Student.objects.filter(call=call, team__isnull=True).for_listing(), UNPLACED_PAGE_SIZE
-    ).get_page(request.GET.get("upage"))
+    unplaced = page_of(
+        request,
+        Student.objects.filter(call=call, team__isnull=True).for_listing(),
+        per_page=UNPLACED_PAGE_SIZE,
+        param="upage",
+    )
     # Once published, the board only shows the teams: no picker, proposals or blockers to read.
     published = allocating.is_published(call)
     supervisors = [] if published else list(Supervisor.objects.filter(call=call).for_listing())

@@ -1,7 +1,6 @@
 """The coordinator's list of the year's students and supervisors: invitations, reminders."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from commissions.access import coordinator_view
 from commissions.outbox.mail import fresh_key, queue_email
+from commissions.paging import page_of
 from mias.ids import parse_id
 from teams.forming.allocating import selected_commissions
 from teams.models import Student, Supervisor
@@ -30,13 +30,15 @@ def people(request, call):
     else:
         form = DeadlineForm(initial={"preferences_deadline": call.preferences_deadline})
     students, filters = _students(request, call)
-    supervisors = Paginator(
+    supervisors = page_of(
+        request,
         Supervisor.objects.filter(call=call)
         .for_listing()
         .prefetch_related("sectors")
         .annotate(load=Count("teams")),
-        SUPERVISORS_PAGE_SIZE,
-    ).get_page(request.GET.get("spage"))
+        per_page=SUPERVISORS_PAGE_SIZE,
+        param="spage",
+    )
     counts = Student.objects.filter(call=call).aggregate(
         total=Count("pk"), not_ranked=Count("pk", filter=Q(ranked_at__isnull=True))
     )
@@ -96,7 +98,7 @@ def _students(request, call):
     if filters["placed"]:
         students = students.filter(team__isnull=filters["placed"] == "no")
     students = students.order_by(*STUDENT_SORTS[filters["sort"]]).prefetch_related("wishes__user")
-    return Paginator(students, STUDENTS_PAGE_SIZE).get_page(get.get("page")), filters
+    return page_of(request, students, per_page=STUDENTS_PAGE_SIZE), filters
 
 
 @coordinator_view
