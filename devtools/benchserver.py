@@ -537,6 +537,29 @@ def pseudo_name(rng, words=2):
     return "Maison " + " ".join(parts)
 
 
+def synthetic_commission(call, institution, n, data, **fields):
+    """The n-th synthetic commission of `call` (unsaved, for create or bulk_create): the same
+    contact, texts and vocabularies in every bench; `fields` add or override the rest."""
+    from commissions.models import Commission
+
+    return Commission(
+        call=call,
+        institution=institution,
+        contact_name=f"Marie Dupont {n}",
+        contact_role="Directrice",
+        contact_phone="+32 81 00 00 00",
+        title=f"Absentéisme des apprenant·es {n}",
+        question="Comment réduire l'absentéisme dans nos groupes ?",
+        context="Nos groupes perdent un tiers des apprenant·es en cours d'année.",
+        expected_outcome="Des recommandations concrètes.",
+        sector_id=institution.sector_id,
+        commission_type_id=data["type_ids"][n % len(data["type_ids"])],
+        intervention_context_id=data["context_ids"][n % len(data["context_ids"])],
+        languages=["fr"],
+        **fields,
+    )
+
+
 def seed_call(tag, deadline, known_institutions=30, past_consultancies=13, seed=0):
     """A programme and its open call like the seed's (key dates, criteria, past consultancies,
     vocabularies, one coordinator, known institutions). Runs in the agent; returns plain ids."""

@@ -39,6 +39,7 @@ from devtools.benchserver import (
     percentile,
     scratch_database,
     server_env,
+    synthetic_commission,
 )
 
 PAGES = ["student_dashboard", "coordinator_board", "supervisor_home", "institution_portal"]
@@ -119,24 +120,16 @@ def prepare_dashboards(tag, teams=50, students_per_team=5):
     made = []
     for i in range(teams):
         institution = institutions[i % len(institutions)]
-        commission = Commission.objects.create(
-            call=call,
-            institution=institution,
-            contact_name=f"Marie Dupont {i}",
-            contact_role="Directrice",
+        commission = synthetic_commission(
+            call,
+            institution,
+            i,
+            data,
             contact_email=f"contact{i}@{tag}.example",
-            contact_phone="+32 81 00 00 00",
-            title=f"Absentéisme des apprenant·es {i}",
-            question="Comment réduire l'absentéisme dans nos groupes ?",
-            context="Nos groupes perdent un tiers des apprenant·es en cours d'année.",
-            expected_outcome="Des recommandations concrètes.",
-            sector=institution.sector,
-            commission_type_id=data["type_ids"][i % len(data["type_ids"])],
-            intervention_context_id=data["context_ids"][i % len(data["context_ids"])],
-            languages=["fr"],
             preferred_presentation_id=data["oral_ids"][i % len(data["oral_ids"])],
             status=Commission.Status.SELECTED,
         )
+        commission.save()
         team = Team.objects.create(
             call=call, commission=commission, supervisor=supervisors[i // 2], locked=True
         )

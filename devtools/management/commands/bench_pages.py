@@ -47,6 +47,7 @@ from devtools.benchserver import (
     percentile,
     scratch_database,
     server_env,
+    synthetic_commission,
 )
 
 # Page -> who requests it. The trivial view comes first: every ratio is against it.
@@ -212,22 +213,13 @@ def _commissions(call, start, count, institutions, data, status, commitments=())
     orals = list(call.key_dates.filter(kind=KeyDate.Kind.ORAL).values_list("pk", flat=True))
     now = timezone.now()
     made = Commission.objects.bulk_create(
-        Commission(
-            call=call,
+        synthetic_commission(
+            call,
+            institutions[i],
+            n,
+            data,
             reference=f"{prefix}-{n + 1 + offset:03d}",
-            institution=institutions[i],
-            contact_name=f"Marie Dupont {n}",
-            contact_role="Directrice",
             contact_email=f"contact{n}@{call.slug}.example",
-            contact_phone="+32 81 00 00 00",
-            title=f"Absentéisme des apprenant·es {n}",
-            question="Comment réduire l'absentéisme dans nos groupes ?",
-            context="Nos groupes perdent un tiers des apprenant·es en cours d'année.",
-            expected_outcome="Des recommandations concrètes.",
-            sector_id=institutions[i].sector_id,
-            commission_type_id=data["type_ids"][n % len(data["type_ids"])],
-            intervention_context_id=data["context_ids"][n % len(data["context_ids"])],
-            languages=["fr"],
             accepted_commitments=list(commitments),
             preferred_presentation_id=orals[n % len(orals)] if orals else None,
             consent_at=now,
