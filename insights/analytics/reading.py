@@ -1,31 +1,64 @@
-"""What the analytics read from the database: plain records for `stats`, in a fixed number of
-queries whatever the number of years (one per kind of record)."""
+"""What the analytics read from the database: every figure grouped by the database, so a request
+reads a few rows per year and category whatever the number of submissions, teams or answers, in
+a fixed number of queries whatever the number of years (one per kind of figure).
 
+Each figure equals the one `stats` computes on the plain records (tests/insights check it on
+random data): `stats` says what a figure means, this module how the database counts it.
+"""
+
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Avg, Count, F
+from django.db.models import (
+    Avg,
+    Count,
+    DateTimeField,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from commissions.models import Call, Commission, Review
-from insights.analytics.stats import Step, Submission
+from insights.analytics.stats import DAYS, SELECTED, WITHDRAWN
 from insights.models import SurveyAnswer
+from mias.dbfunctions import MillisecondsBetween
 from teams.models import Feedback, Milestone, Preference
+
+DAY_MS = 86_400_000
+# A submission's record field (stats.Submission) -> where the database keeps it.
+FIELDS = {
+    "year": "call__academic_year",
+    "sector": "sector__name",
+    "type": "commission_type__name",
+    "context": "intervention_context__name",
+}
 
 
 @dataclass
 class Data:
     years: list  # the years shown, oldest first
     all_years: list  # every year of the programme, for the filter
-    submissions: list = field(default_factory=list)  # every year (first-time needs them all)
+    per_year: dict = field(default_factory=dict)  # stats.per_year
+    arrival: dict = field(default_factory=dict)  # stats.arrival_curve over DAYS
+    acceptance: dict = field(default_factory=dict)  # key -> (stats.acceptance_by, years per value)
+    heatmap: tuple = ((), {})  # stats.heatmap
+    returning: dict = field(default_factory=dict)  # stats.first_time_vs_returning
     load: list = field(default_factory=list)  # (reviewer id, commissions reviewed), busiest first
     agreement: dict = field(default_factory=dict)  # year -> (commissions with 2+ reviewers, spread)
     reviewers: dict = field(default_factory=dict)
-    ranks: list = field(default_factory=list)
-    steps: list = field(default_factory=list)
+    ranks: dict = field(default_factory=dict)  # stats.rank_profile
+    lateness: list = field(default_factory=list)  # stats.lateness
     step_labels: dict = field(default_factory=dict)
-    usefulness: list = field(default_factory=list)
-    satisfaction: list = field(default_factory=list)
+    usefulness: dict = field(default_factory=dict)  # stats.ratings
+    satisfaction: dict = field(default_factory=dict)  # stats.ratings
 
 
 def programme_years(programme):
@@ -48,28 +81,25 @@ def choose_years(all_years, first, last):
     return [y for y in all_years if (not first or y >= first) and (not last or y <= last)]
 
 
-def read(programme, years, all_years):
+def _share(part, whole):
+    return round(100 * part / whole, 1)
+
+
+def read(programme, years, all_years, now=None):
+    now = now or timezone.now()
     data = Data(years=years, all_years=all_years)
-    in_years = {"academic_year__in": years}
-    data.submissions = [
-        Submission(*row)
-        for row in Commission.objects.filter(call__programme=programme)
+    # Submissions that count (stats.counted): past a draft call, not withdrawn.
+    counted = (
+        Commission.objects.filter(call__programme=programme)
         .exclude(call__status=Call.Status.DRAFT)
-        .values_list(
-            "call__academic_year",
-            "institution_id",
-            "sector__name",
-            "commission_type__name",
-            "intervention_context__name",
-            "status",
-            "submitted_at",
-            "call__deadline",
-        )
+        .exclude(status=WITHDRAWN)
         .order_by()
-    ]
+    )
+    shown = counted.filter(call__academic_year__in=years)
+    _submissions(data, shown)
+    _returning(data, counted, shown)
     reviews = Review.objects.filter(
-        commission__call__programme=programme,
-        **{f"commission__call__{k}": v for k, v in in_years.items()},
+        commission__call__programme=programme, commission__call__academic_year__in=years
     ).order_by()
     data.load = [
         (row["reviewer_id"], row["n"])
@@ -84,46 +114,168 @@ def read(programme, years, all_years):
         .objects.filter(pk__in=[r for r, _n in data.load])
         .only("pk", "first_name", "last_name", "username")
     }
-    data.ranks = list(
-        Preference.objects.filter(
-            student__call__programme=programme,
-            commission=F("student__team__commission"),
-            **{f"student__call__{k}": v for k, v in in_years.items()},
-        )
-        .values_list("student__call__academic_year", "rank")
-        .order_by()
+    data.ranks = _ranks(
+        _counted_pairs(
+            Preference.objects.filter(
+                student__call__programme=programme,
+                commission=F("student__team__commission"),
+                student__call__academic_year__in=years,
+            ),
+            "student__call__academic_year",
+            "rank",
+        ),
+        years,
     )
-    steps = (
+    _lateness(data, programme, years, now)
+    data.usefulness = _ratings(
+        list(
+            _counted_pairs(
+                Feedback.objects.filter(
+                    team__call__programme=programme, team__call__academic_year__in=years
+                ),
+                "team__call__academic_year",
+                "usefulness",
+            )
+        ),
+        years,
+    )
+    data.satisfaction = _ratings(
+        list(
+            _counted_pairs(
+                SurveyAnswer.objects.filter(
+                    call__programme=programme, call__academic_year__in=years
+                ),
+                "call__academic_year",
+                "satisfaction",
+            )
+        ),
+        years,
+    )
+    return data
+
+
+def _submissions(data, shown):
+    """Submitted and selected per year, sector, type and context, with how early they came."""
+    lead = MillisecondsBetween("call__deadline", "submitted_at")
+    early = {f"in_{d}": Count("pk", filter=Q(lead__gte=d * DAY_MS)) for d in DAYS}
+    rows = list(
+        shown.annotate(lead=lead)
+        .values(*FIELDS.values())
+        .annotate(n=Count("pk"), selected=Count("pk", filter=Q(status=SELECTED)), **early)
+    )
+    per_year = {year: [0, 0] for year in data.years}
+    arrived = {year: [0] * len(DAYS) for year in data.years}
+    by = {key: defaultdict(lambda: [0, 0, set()]) for key in ("sector", "type", "context")}
+    cells = defaultdict(lambda: [0, 0])
+    for row in rows:
+        row = {key: row[name] for key, name in FIELDS.items()} | row
+        year = row["year"]
+        per_year[year][0] += row["n"]
+        per_year[year][1] += row["selected"]
+        for i, d in enumerate(DAYS):
+            arrived[year][i] += row[f"in_{d}"]
+        for key, counts in by.items():
+            counts[row[key]][0] += row["n"]
+            counts[row[key]][1] += row["selected"]
+            counts[row[key]][2].add(year)
+        cells[(year, row["sector"])][0] += row["n"]
+        cells[(year, row["sector"])][1] += row["selected"]
+    data.per_year = {year: tuple(v) for year, v in per_year.items()}
+    data.arrival = {
+        year: [_share(k, per_year[year][0]) if per_year[year][0] else 0.0 for k in arrived[year]]
+        for year in data.years
+    }
+    for key, counts in by.items():
+        ordered = sorted(counts.items(), key=lambda e: (-e[1][0], e[0]))
+        data.acceptance[key] = (
+            [(value, n, sel, _share(sel, n)) for value, (n, sel, _y) in ordered],
+            {value: len(seen) for value, (_n, _s, seen) in ordered},
+        )
+    data.heatmap = (sorted({s for _y, s in cells}), {k: tuple(v) for k, v in cells.items()})
+
+
+def _returning(data, counted, shown):
+    """Per year, institutions that submit for the first time and those that came before (an
+    earlier year of the programme, shown or not)."""
+    first = (
+        counted.filter(institution=OuterRef("institution"))
+        .values("institution")
+        .annotate(first=Min("call__academic_year"))
+        .values("first")
+    )
+    rows = (
+        shown.annotate(first=Subquery(first))
+        .values("call__academic_year", "first")
+        .annotate(n=Count("institution", distinct=True))
+        .values_list("call__academic_year", "first", "n")
+    )
+    out = {year: [0, 0] for year in data.years}
+    for year, first_year, n in rows:
+        if first_year is not None:
+            out[year][first_year < year] += n
+    data.returning = {year: tuple(v) for year, v in out.items()}
+
+
+def _counted_pairs(queryset, year, value):
+    """(year, value, how many) rows of a queryset, grouped by the database."""
+    return queryset.order_by().values_list(year, value).annotate(n=Count("pk"))
+
+
+def _ranks(rows, years, top=5):
+    out = {year: [0] * (top + 1) for year in years}
+    for year, rank, n in rows:
+        out[year][min(rank, top + 1) - 1] += n
+    return out
+
+
+def _lateness(data, programme, years, now):
+    """Per step, in the order of the calendar: milestones, late ones and their mean lateness.
+    Late: done after its due time, or not done and already due."""
+    late_by = MillisecondsBetween(
+        Coalesce("done_at", Value(now, output_field=DateTimeField())), "due_at"
+    )
+    late = Q(late_by__gt=0)
+    rows = (
         Milestone.objects.filter(
             team__call__programme=programme,
             team__published_at__isnull=False,
-            **{f"team__call__{k}": v for k, v in in_years.items()},
+            team__call__academic_year__in=years,
         )
-        .values_list(
-            "team__call__academic_year", "key_date__kind", "key_date__label", "due_at", "done_at"
+        .order_by()
+        .annotate(late_by=late_by)
+        .values("key_date__kind", "key_date__label")
+        .annotate(
+            n=Count("pk"),
+            late=Count("pk", filter=late),
+            late_ms=Sum("late_by", filter=late),
+            first=Min("key_date__starts_at"),
         )
-        .order_by("key_date__starts_at")
+        .order_by("first")
     )
-    for year, kind, label, due, done in steps:
+    steps = {}
+    for row in rows:
+        kind, label = row["key_date__kind"], row["key_date__label"]
         key = label if kind == "other" else kind  # added steps keep their own name
-        data.steps.append(Step(year, key, due, done))
         data.step_labels.setdefault(key, label)
-    data.usefulness = list(
-        Feedback.objects.filter(
-            team__call__programme=programme,
-            **{f"team__call__{k}": v for k, v in in_years.items()},
-        )
-        .values_list("team__call__academic_year", "usefulness")
-        .order_by()
-    )
-    data.satisfaction = list(
-        SurveyAnswer.objects.filter(
-            call__programme=programme, **{f"call__{k}": v for k, v in in_years.items()}
-        )
-        .values_list("call__academic_year", "satisfaction")
-        .order_by()
-    )
-    return data
+        step = steps.setdefault(key, [0, 0, 0.0])
+        step[0] += row["n"]
+        step[1] += row["late"]
+        step[2] += row["late_ms"] or 0.0
+    data.lateness = [
+        (key, n, late, round(total / DAY_MS / late, 1) if late else 0.0)
+        for key, (n, late, total) in steps.items()
+    ]
+
+
+def _ratings(rows, years, scale=5):
+    out = {}
+    for year in years:
+        mine = [(value, n) for y, value, n in rows if y == year]
+        answers = sum(n for _v, n in mine)
+        total = sum(value * n for value, n in mine)
+        counts = [sum(n for value, n in mine if value == v) for v in range(1, scale + 1)]
+        out[year] = (answers, round(total / answers, 2) if answers else None, counts)
+    return out
 
 
 def agreement(reviews, years):

@@ -3,7 +3,6 @@ of its numbers (shown to screen readers and downloaded as Excel)."""
 
 from dataclasses import dataclass
 
-from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,7 +31,7 @@ def _times(n):
 
 
 def submissions_chart(data):
-    counts = stats.per_year(data.submissions, data.years)
+    counts = data.per_year
     submitted = [counts[y][0] for y in data.years]
     selected = [counts[y][1] for y in data.years]
     total = sum(submitted)
@@ -63,11 +62,11 @@ def submissions_chart(data):
     )
 
 
-DAYS = (56, 42, 28, 21, 14, 7, 3, 1, 0)
+DAYS = stats.DAYS
 
 
 def arrival_chart(data):
-    curves = stats.arrival_curve(data.submissions, data.years, DAYS)
+    curves = data.arrival
     shown = [y for y in data.years if any(curves[y])][-MAX_LINES:]
     last_week = [100 - curves[y][DAYS.index(7)] for y in data.years if any(curves[y])]
     reading = (
@@ -94,12 +93,11 @@ def arrival_chart(data):
 
 
 def acceptance_chart(data, key, slug, title, headers_label):
-    current = [s for s in data.submissions if s.year in data.years]
-    rows = stats.acceptance_by(current, key)
+    rows, years_of = data.acceptance[key]
     if rows:
         # The value that answers most and is selected least: the sentence a coordinator needs.
         worst = min(rows, key=lambda r: (r[3], -r[1]))
-        years = len({s.year for s in current if getattr(s, key) == worst[0]})
+        years = years_of[worst[0]]
         reading = _(
             "%(value)s: submitted %(submitted)s in %(years)d year(s), selected %(selected)s."
         ) % {
@@ -127,7 +125,7 @@ def acceptance_chart(data, key, slug, title, headers_label):
 
 
 def heatmap_chart(data):
-    sectors, cells = stats.heatmap(data.submissions, data.years)
+    sectors, cells = data.heatmap
     top = max((v[0] for v in cells.values()), default=0) or 1
     shaded = {
         (year, sector): (
@@ -157,7 +155,7 @@ def heatmap_chart(data):
 
 
 def returning_chart(data):
-    counts = stats.first_time_vs_returning(data.submissions, data.years)
+    counts = data.returning
     first = [counts[y][0] for y in data.years]
     back = [counts[y][1] for y in data.years]
     total = sum(first) + sum(back)
@@ -227,7 +225,7 @@ def agreement_chart(data):
 
 
 def rank_chart(data):
-    profile = stats.rank_profile(data.ranks, data.years)
+    profile = data.ranks
     labels = [_("1st"), _("2nd"), _("3rd"), _("4th"), _("5th"), _("lower")]
     total = sum(sum(v) for v in profile.values())
     firsts = sum(v[0] for v in profile.values())
@@ -254,8 +252,8 @@ def rank_chart(data):
     )
 
 
-def lateness_chart(data, now):
-    rows = stats.lateness(data.steps, now)
+def lateness_chart(data):
+    rows = data.lateness
     labels = [data.step_labels.get(step, step) for step, *_rest in rows]
     shares = [round(100 * late / n, 1) if n else 0 for _s, n, late, _d in rows]
     if rows and max(shares) > 0:
@@ -282,8 +280,7 @@ def lateness_chart(data, now):
     )
 
 
-def ratings_chart(slug, title, values, years, empty):
-    result = stats.ratings(values, years)
+def ratings_chart(slug, title, result, years, empty):
     means = [result[y][1] for y in years]
     answers = sum(result[y][0] for y in years)
     known = [(result[y][0], result[y][1]) for y in years if result[y][1] is not None]
@@ -303,9 +300,8 @@ def ratings_chart(slug, title, values, years, empty):
     )
 
 
-def build(data, now=None):
+def build(data):
     """Every chart of the page, in the order the coordinator reads them."""
-    now = now or timezone.now()
     return [
         submissions_chart(data),
         arrival_chart(data),
@@ -323,7 +319,7 @@ def build(data, now=None):
         load_chart(data),
         agreement_chart(data),
         rank_chart(data),
-        lateness_chart(data, now),
+        lateness_chart(data),
         ratings_chart(
             "usefulness",
             _("Institutions' usefulness ratings"),

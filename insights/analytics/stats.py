@@ -1,8 +1,9 @@
-"""The programme's statistics across years, computed on plain data (no database).
+"""What each figure of the analytics means, computed on plain records (no database).
 
-Each function takes lists of small records (the reading module fills them in a fixed number
-of queries) and returns plain numbers, so every figure of the analytics page can be checked
-by hand on a small example. Years are academic years ('2024-2025'), sorted as text.
+Each function takes lists of small records and returns plain numbers, so every figure can be
+checked by hand on a small example. The page reads the same figures grouped by the database
+(`reading`), and the tests hold the two equal on random data. Years are academic years
+('2024-2025'), sorted as text.
 """
 
 from collections import Counter, defaultdict
@@ -18,6 +19,7 @@ def mean(values):
 
 SELECTED = "selected"
 WITHDRAWN = "withdrawn"
+DAYS = (56, 42, 28, 21, 14, 7, 3, 1, 0)  # the arrival curve's days before the deadline
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def per_year(submissions, years):
     return {year: tuple(v) for year, v in out.items()}
 
 
-def arrival_curve(submissions, years, days=(56, 42, 28, 21, 14, 7, 3, 1, 0)):
+def arrival_curve(submissions, years, days=DAYS):
     """{year: [share (%) of the year's submissions already in, at each number of days before
     the deadline]}: how late institutions answer."""
     out = {}

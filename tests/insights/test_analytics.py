@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from factories import make_call, make_commission
@@ -130,12 +131,111 @@ def test_analytics_cost_the_same_queries_at_two_and_ten_years(
     with CaptureQueriesContext(connection) as two:
         client.get(url())
     build_history(programme, 2012, 8, per_year=10, places=3, prefix="b")
-    with django_assert_max_num_queries(13):
+    # One query per kind of figure; the returning institutions are their own grouping.
+    with django_assert_max_num_queries(14):
         response = client.get(url())
     assert len(response.context["years"]) == 10
     with CaptureQueriesContext(connection) as ten:
         client.get(url())
     assert len(ten) == len(two)
+
+
+def plain_records(programme):
+    """Every record one by one, as `stats` reads them: the reference the grouped figures of
+    `reading` must equal."""
+    from commissions.models import Call, Commission
+    from insights.analytics import stats
+    from insights.models import SurveyAnswer
+    from teams.models import Milestone, Preference
+
+    submissions = [
+        stats.Submission(*row)
+        for row in Commission.objects.filter(call__programme=programme)
+        .exclude(call__status=Call.Status.DRAFT)
+        .values_list(
+            "call__academic_year",
+            "institution_id",
+            "sector__name",
+            "commission_type__name",
+            "intervention_context__name",
+            "status",
+            "submitted_at",
+            "call__deadline",
+        )
+    ]
+    ranks = list(
+        Preference.objects.filter(
+            student__call__programme=programme, commission=F("student__team__commission")
+        ).values_list("student__call__academic_year", "rank")
+    )
+    steps = [
+        stats.Step(year, label if kind == "other" else kind, due, done)
+        for year, kind, label, due, done in Milestone.objects.filter(
+            team__call__programme=programme, team__published_at__isnull=False
+        )
+        .order_by("key_date__starts_at")
+        .values_list(
+            "team__call__academic_year", "key_date__kind", "key_date__label", "due_at", "done_at"
+        )
+    ]
+    usefulness = list(
+        Feedback.objects.filter(team__call__programme=programme).values_list(
+            "team__call__academic_year", "usefulness"
+        )
+    )
+    satisfaction = list(
+        SurveyAnswer.objects.filter(call__programme=programme).values_list(
+            "call__academic_year", "satisfaction"
+        )
+    )
+    return submissions, ranks, steps, usefulness, satisfaction
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_grouped_figures_equal_the_plain_statistics(programme, vocab, seed):
+    """The page's figures come grouped from the database; on random years with withdrawals, late
+    and early submissions, undone and future milestones, they equal `stats` on every record."""
+    import random
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from commissions.models import Commission
+    from insights.analytics import reading, stats
+    from teams.models import Milestone
+
+    rng = random.Random(seed)
+    build_history(programme, 2010, 4, per_year=12, places=4, seed=seed, prefix=f"s{seed}")
+    now = timezone.now()
+    for c in Commission.objects.filter(call__programme=programme):
+        c.submitted_at = c.call.deadline - timedelta(hours=rng.uniform(-30, 24 * 70))
+        c.status = rng.choice(["selected", "declined", "withdrawn", c.status, c.status])
+        c.save(update_fields=["submitted_at", "status"])
+    for m in Milestone.objects.filter(team__call__programme=programme):
+        m.due_at = now + timedelta(days=rng.uniform(-40, 20))
+        m.done_at = rng.choice([None, m.due_at + timedelta(hours=rng.uniform(-90, 200))])
+        m.save(update_fields=["due_at", "done_at"])
+    every = reading.programme_years(programme)
+    submissions, ranks, steps, usefulness, satisfaction = plain_records(programme)
+    for years in (every, every[1:3], every[-1:]):
+        data = reading.read(programme, years, every, now=now)
+        shown = [s for s in submissions if s.year in years]
+        assert data.per_year == stats.per_year(submissions, years)
+        assert data.arrival == stats.arrival_curve(submissions, years)
+        for key in ("sector", "type", "context"):
+            rows, years_of = data.acceptance[key]
+            assert rows == stats.acceptance_by(shown, key)
+            for value, *_counts in rows:
+                counted = stats.counted(shown)
+                assert years_of[value] == len({s.year for s in counted if getattr(s, key) == value})
+        assert data.heatmap == stats.heatmap(submissions, years)
+        assert data.returning == stats.first_time_vs_returning(submissions, years)
+        assert data.ranks == stats.rank_profile(ranks, years)
+        mine = [s for s in steps if s.year in years]
+        assert data.lateness == stats.lateness(mine, now)
+        assert data.usefulness == stats.ratings(usefulness, years)
+        assert data.satisfaction == stats.ratings(satisfaction, years)
+    assert sum(n for n, _s in data.per_year.values()) > 0 and any(r[2] for r in data.lateness)
 
 
 def test_the_database_agrees_with_the_plain_statistics(call, vocab, coordinator):
