@@ -105,3 +105,28 @@ def test_the_page_costs_as_many_queries_with_40_students_as_with_4(
     for params in ({}, {"q": "Nom", "ranked": "yes", "sort": "team", "page": "2"}):
         with django_assert_max_num_queries(12):
             get(client, call, **params)
+
+
+def test_each_rows_send_again_button_posts_that_person_through_its_kinds_form(
+    client, call, people
+):
+    """The rows' buttons share one form per kind (form="invite-…"): the button gives the person,
+    the form gives the kind, and what the browser posts resends that one invitation."""
+    from commissions.models import Email
+    from teams.models import Supervisor
+
+    page = get(client, call)
+    student, supervisor = (
+        people[0],
+        Supervisor.objects.filter(call=call).order_by("user__last_name")[0],
+    )
+    for kind, person in (("student", student), ("supervisor", supervisor)):
+        form = re.search(
+            rf'<form method="post" action="([^"]+)" id="invite-{kind}"[^>]*>(.*?)</form>', page
+        )
+        assert form and f'name="kind" value="{kind}"' in form.group(2)
+        assert f'form="invite-{kind}" name="pk" value="{person.pk}"' in page
+        before = Email.objects.filter(to=person.email).count()
+        response = client.post(form.group(1), {"kind": kind, "pk": person.pk}, follow=True)
+        assert f"Invitation sent again to {person.email}." in response.content.decode()
+        assert Email.objects.filter(to=person.email).count() == before + 1
