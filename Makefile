@@ -39,8 +39,10 @@ browser:
 			|| echo "Could not install chromium: browser tests will be skipped."; \
 	fi
 
+# The suite on every core (pytest-xdist): each worker migrates its own test database.
+PYTEST_WORKERS ?= auto
 test: install browser
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS)
 
 lint: install
 	$(VENV)/bin/ruff check .

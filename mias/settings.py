@@ -22,6 +22,17 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def redis_for_worker(url, worker):
+    """The Redis URL `worker` databases after the given one (redis://host:port/1 -> /2 for 1)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    if base + worker > 15:  # Redis' default 16 databases
+        raise ValueError(f"REDIS_URL {url}: no Redis database left for test worker {worker}")
+    return urlunsplit(parts._replace(path=f"/{base + worker}"))
+
+
 DEBUG = env_bool("DEBUG", False)
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Production = served over HTTPS behind a reverse proxy; it turns the security settings on.
@@ -152,6 +163,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_PREFIX = os.environ.get("CACHE_PREFIX", "mias")
+# A parallel test run (pytest-xdist's workers gw0, gw1, …) gives each worker the next Redis
+# database and its own task queue: a test's cache.clear() empties a whole Redis database, and
+# a purge a whole queue, which must never reach the other worker's test.
+TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and TEST_WORKER:
+    REDIS_URL = redis_for_worker(REDIS_URL, int(TEST_WORKER.removeprefix("gw")))
 # "security" holds the rate limits and the login failures: it must be one store for every
 # gunicorn worker and server, so never per-process memory. Redis when there is one, else a
 # table of the database (created by `migrate`, see commissions' 0005 migration).
@@ -180,7 +197,8 @@ else:
     CACHES["pages"] = {**CACHES["security"], "KEY_PREFIX": f"{CACHE_PREFIX}:pages"}
 
 Q_CLUSTER = {
-    "name": os.environ.get("Q_CLUSTER_NAME", "mias"),
+    # django-q2 itself reads Q_CLUSTER_NAME: when set, the name must be exactly it.
+    "name": os.environ.get("Q_CLUSTER_NAME", f"mias-{TEST_WORKER}" if TEST_WORKER else "mias"),
     "workers": int(os.environ.get("Q_WORKERS", "2")),
     "timeout": 60,
     "retry": 120,
