@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -42,6 +42,9 @@ from mias.ids import parse_id
 logger = logging.getLogger(__name__)
 
 
+ROW_IDS = ("call_id", "sector_id", "commission_type_id", "intervention_context_id")
+
+
 @workspace_view
 def review_table(request, call):
     """One page of the submissions, filtered and sorted in the database."""
@@ -70,14 +73,26 @@ def review_table(request, call):
         count=matching.count(),
     )
     ids = list(page.object_list)
-    found = Commission.objects.for_listing().in_bulk(ids)
-    aggregates = call_aggregates(call, ids, specs=specs)
-    counts = progress(
-        ReviewAssignment.objects.filter(commission_id__in=ids).only(
-            "commission_id", "submitted_at"
-        ),
-        key=lambda a: a.commission_id,
+    # The row's own columns only: the call is this one and the vocabularies are the filters'.
+    vocabularies = {
+        "sector": list(Sector.objects.all()),
+        "commission_type": list(CommissionType.objects.all()),
+        "intervention_context": list(InterventionContext.objects.all()),
+    }
+    by_id = {name: {v.pk: v for v in values} for name, values in vocabularies.items()}
+    found = (
+        Commission.objects.select_related("institution")
+        .only("pk", "reference", "title", "status", "institution__name", *ROW_IDS)
+        .in_bulk(ids)
     )
+    aggregates = call_aggregates(call, ids, specs=specs)
+    counts = {
+        row["commission_id"]: (row["done"], row["total"])
+        for row in ReviewAssignment.objects.filter(commission_id__in=ids)
+        .values("commission_id")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(submitted_at__isnull=False)))
+        .order_by()
+    }
     mine = {
         a.commission_id: a
         for a in ReviewAssignment.objects.filter(commission_id__in=ids, reviewer=request.user)
@@ -85,6 +100,9 @@ def review_table(request, call):
     rows = []
     for pk in ids:
         commission = found[pk]
+        commission.call = call
+        for name in vocabularies:
+            setattr(commission, name, by_id[name].get(getattr(commission, f"{name}_id")))
         agg = aggregates.get(pk)
         visible = rules.can_see_others_scores(request.user, commission, mine.get(pk))
         done, total = counts.get(pk, (0, 0))
@@ -115,9 +133,9 @@ def review_table(request, call):
             "sort": sort,
             # Sorting or filtering starts again at page 1; paging keeps both.
             "base_qs": query_without(request, "sort", "page"),
-            "sectors": Sector.objects.all(),
-            "types": CommissionType.objects.all(),
-            "contexts": InterventionContext.objects.all(),
+            "sectors": vocabularies["sector"],
+            "types": vocabularies["commission_type"],
+            "contexts": vocabularies["intervention_context"],
             "statuses": Commission.Status.choices,
         },
     )
