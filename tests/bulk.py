@@ -113,6 +113,7 @@ def many_submissions(call, vocab, count, reviewers=3, seed=14, emails=True):
                 kind=kind,
                 to=commission.contact_email,
                 commission=commission,
+                call=commission.call,
                 status=Email.Status.SENT if n % 3 else Email.Status.QUEUED,
                 sent_at=now if n % 3 else None,
                 body="Bonjour,\n" + "texte du message. " * 40,

@@ -82,9 +82,23 @@ class Email(models.Model):
         verbose_name = _("e-mail")
         verbose_name_plural = _("outbox")
         ordering = ["-created_at"]
+        # An e-mail about a commission names its call too: the outbox reads a call's e-mails
+        # newest first from one index.
+        indexes = [models.Index(fields=["call", "-created_at"], name="email_call_newest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(commission__isnull=True) | models.Q(call__isnull=False),
+                name="email_of_a_commission_names_its_call",
+            )
+        ]
 
     def __str__(self):
         return f"{self.kind} → {self.to}"
+
+    def save(self, *args, **kwargs):
+        if self.call_id is None and self.commission_id is not None:
+            self.call_id = self.commission.call_id
+        super().save(*args, **kwargs)
 
     @property
     def kind_label(self):

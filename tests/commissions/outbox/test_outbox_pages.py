@@ -99,3 +99,22 @@ def test_the_outbox_lists_its_own_call_s_e_mails_only(client, call, vocab, coord
     client.force_login(coordinator)
     shown = {e.key for e in client.get(url(call)).context["emails"]}
     assert {"mine:c", "mine:call"} <= shown and not shown & {"theirs:c", "theirs:call"}
+
+
+def test_an_e_mail_about_a_commission_always_names_its_call(call, vocab):
+    """The outbox reads a call's e-mails by their call alone: one about a commission takes the
+    commission's call when saved, and the database refuses one without (bulk inserts too)."""
+    from django.db import IntegrityError, transaction
+    from factories import make_commission
+
+    commission = make_commission(call, vocab, institution_name="Inst", email="i@inst.example")
+    email = Email.objects.create(
+        key="k1", kind="confirmation", to="i@x.example", commission=commission
+    )
+    assert email.call_id == call.pk
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Email.objects.bulk_create(
+            [Email(key="k2", kind="confirmation", to="i@x.example", commission=commission)]
+        )
+    # People's e-mails name only their call; that stays allowed.
+    assert Email.objects.create(key="k3", kind="invitation", to="s@x.example", call=call).pk
