@@ -154,6 +154,19 @@ def test_student_ranks_coordinator_forms_moves_publishes_student_sees_team(
     # 2. The coordinator signs in, opens the teams board and runs the allocation.
     page = new_page()
     sign_in(page, base, "coord", COORDINATOR_PASSWORD, f"{base}/coordination/")
+    # On the way, the people page: every student, and one invitation sent again from its row
+    # (the rows' buttons post through one shared form).
+    page.goto(f"{base}/coordination/{call.slug}/personnes/")
+    expect(page.locator("#students tbody tr")).to_have_count(len(students))
+    resend = page.locator(f'#students button[form="invite-student"][value="{ranker.pk}"]')
+    before = Email.objects.filter(to=ranker.email).count()
+    resend.click()
+    expect(page.locator(".alert-success")).to_contain_text(ranker.email)
+    assert Email.objects.filter(to=ranker.email).count() == before + 1
+    assert run_queued(broker).count("commissions.tasks.deliver_email") == 1
+    assert [m.to for m in mail.outbox] == [[ranker.email]]
+    mail.outbox.clear()
+    shoot(page, "teams-01b-people")
     board_url = f"{base}/coordination/{call.slug}/equipes/"
     page.goto(board_url)
     expect(page.locator(".team-card")).to_have_count(0)
