@@ -673,8 +673,10 @@ def set_deadline(call_id, deadline):
     from datetime import datetime
 
     from commissions.models import Call
+    from mias.signals import written
 
     Call.objects.filter(pk=call_id).update(deadline=datetime.fromisoformat(deadline))
+    written(Call)
 
 
 def forget_bench_state(agent):

@@ -26,3 +26,29 @@ class InsightsConfig(AppConfig):
         commissions_signals.contact_export.connect(library.export_contact, dispatch_uid="insights")
         teams_signals.dashboard_section.connect(hooks.dashboard_section, dispatch_uid="insights")
         commissions_signals.review_section.connect(hooks.review_section, dispatch_uid="insights")
+        self.watch_figures()
+
+    def watch_figures(self):
+        """What the analytics count: a change of any of it renews their cached figures."""
+        from django.contrib.auth import get_user_model
+
+        from commissions import models as commissions
+        from insights.analytics.reading import FIGURES
+        from insights.models import SurveyAnswer
+        from teams import models as teams
+
+        FIGURES.watch(
+            commissions.Call,
+            commissions.Commission,
+            commissions.Review,
+            commissions.Sector,
+            commissions.CommissionType,
+            commissions.InterventionContext,
+            teams.Team,
+            teams.Student,
+            teams.Preference,
+            teams.Feedback,
+            SurveyAnswer,
+            get_user_model(),  # the reviewers' names
+            uid="insights-figures",
+        )

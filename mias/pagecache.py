@@ -1,8 +1,8 @@
 """Public pages rendered once and served from the shared cache to anonymous visitors.
 
 A page is stored per host, path and language, tagged with the version of the public content
-(a random token in the shared "pages" cache, so every gunicorn worker sees a change at once).
-Saving anything a public page shows replaces the token (`watch`), and so does `migrate`
+(a stamp, mias/stamps.py: a token in the shared cache, so every gunicorn worker sees a change at
+once). Saving anything a public page shows replaces the token (`watch`), and so does `migrate`
 (a deploy): older entries are never read again. Each entry also expires when the page's own
 state turns (a call opens or closes) and after MAX_AGE at the latest, for the rare change made
 past the signals (a queryset update).
@@ -16,24 +16,20 @@ import hashlib
 import secrets
 import time
 
-from django.conf import settings
-from django.core.cache import caches
-from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
 
-CACHE = "pages"
+from mias.stamps import Stamp, shared_cache
+
 VERSION_KEY = "public-pages:version"
+# The version of the public content (mias/stamps.py).
+PUBLIC = Stamp(VERSION_KEY)
 # The longest an entry lives: the bound on staleness after a change no signal sees.
 MAX_AGE = 600
 # The token's input as the CSRF tag writes it, to check that no real token is stored.
 TOKEN_FIELD = 'name="csrfmiddlewaretoken"'
-
-
-def _store():
-    return caches[CACHE if CACHE in settings.CACHES else "default"]
 
 
 def eligible(request):
@@ -56,39 +52,10 @@ def _key(request):
     return f"page:{request.get_host()}:{get_language()}:{path}"
 
 
-def _current_version(store):
-    version = store.get(VERSION_KEY)
-    if version is None:
-        store.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
-        version = store.get(VERSION_KEY)
-    return version
-
-
-def _new_version():
-    _store().set(VERSION_KEY, secrets.token_hex(8), timeout=None)
-
-
-def bump(**_kwargs):
-    """Every stored page is stale: called on a change of anything a public page shows.
-
-    Now (the same transaction sees it) and again after the commit, so a page that another
-    request renders from the data before the commit is never tagged with the new version.
-    """
-    _new_version()
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and not any(
-        func is _new_version for _sids, func, _robust in connection.run_on_commit
-    ):
-        transaction.on_commit(_new_version)
-
-
-def watch(*models, uid):
-    """Forget the stored pages whenever one of these models is saved or deleted."""
-    from django.db.models.signals import post_delete, post_save
-
-    for model in models:
-        for signal in (post_save, post_delete):
-            signal.connect(bump, sender=model, weak=False, dispatch_uid=f"{uid}:{model.__name__}")
+# Every stored page is stale: called on a change of anything a public page shows.
+bump = PUBLIC.renew
+# Forget the stored pages whenever one of these models is saved, deleted or bulk written.
+watch = PUBLIC.watch
 
 
 class Rendering:
@@ -130,10 +97,10 @@ def serve(request, view):
     """The page from the cache, or `view()` rendered (and stored when it allows it)."""
     if not eligible(request):
         return view()
-    store = _store()
+    store = shared_cache()
     key = _key(request)
     found = store.get_many([VERSION_KEY, key])
-    version = found.get(VERSION_KEY) or _current_version(store)
+    version = found.get(VERSION_KEY) or PUBLIC.current(store)
     entry = found.get(key)
     now = time.time()
     if entry is not None and entry["version"] == version and entry["expires"] > now:

@@ -24,6 +24,7 @@ from commissions.models import (
     Sector,
 )
 from insights.models import OralFeedback, PeerRating, SurveyAnswer
+from mias.signals import written
 from teams.models import Feedback, Milestone, Preference, Student, Supervisor, Team
 
 LEARNT = [
@@ -134,6 +135,8 @@ def build_history(
                 sector_weights, types, contexts, reviewers, prefix,
             )
         )  # fmt: skip
+    # Bulk inserts send no model signal: what is cached from these tables is stale.
+    written(Commission, Review, Team, Student, Preference, Feedback, SurveyAnswer)
     return calls
 
 

@@ -6,6 +6,7 @@ Each figure equals the one `stats` computes on the plain records (tests/insights
 random data): `stats` says what a figure means, this module how the database counts it.
 """
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -30,6 +31,7 @@ from commissions.models import Call, Commission, Review
 from insights.analytics.stats import DAYS, SELECTED, WITHDRAWN
 from insights.models import SurveyAnswer
 from mias.dbfunctions import MillisecondsBetween
+from mias.stamps import Stamp, shared_cache
 from teams.models import Feedback, Milestone, Preference
 
 DAY_MS = 86_400_000
@@ -85,8 +87,39 @@ def _share(part, whole):
     return round(100 * part / whole, 1)
 
 
+# The counted figures are kept in the shared cache under a stamp that every change of what they
+# count renews (insights/apps.py watches the models; bulk writes send rows_written). Lateness
+# grows with the hour, so it is always read. KEEP bounds the life of an entry.
+FIGURES = Stamp("analytics:figures")
+KEEP = 3600
+
+
+def figures(programme, years, all_years, now=None):
+    """`read`, with the counted figures from the cache when nothing changed since."""
+    store = shared_cache()
+    name = f"{programme.pk}:{','.join(years)}:{','.join(all_years)}"
+    key = "analytics:" + hashlib.sha256(name.encode()).hexdigest()[:32]
+    found = store.get_many([FIGURES.key, key])
+    version = found.get(FIGURES.key) or FIGURES.current(store)
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        data = entry[1]
+    else:
+        data = read_counts(programme, years, all_years)
+        store.set(key, (version, data), timeout=KEEP)
+    _lateness(data, programme, years, now or timezone.now())
+    return data
+
+
 def read(programme, years, all_years, now=None):
-    now = now or timezone.now()
+    """Every figure, read now."""
+    data = read_counts(programme, years, all_years)
+    _lateness(data, programme, years, now or timezone.now())
+    return data
+
+
+def read_counts(programme, years, all_years):
+    """Every figure but the lateness: what changes only when the data does."""
     data = Data(years=years, all_years=all_years)
     # Submissions that count (stats.counted): past a draft call, not withdrawn.
     counted = (
@@ -126,7 +159,6 @@ def read(programme, years, all_years, now=None):
         ),
         years,
     )
-    _lateness(data, programme, years, now)
     data.usefulness = _ratings(
         list(
             _counted_pairs(

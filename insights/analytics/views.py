@@ -14,7 +14,7 @@ def _charts(request, programme):
     first = request.GET.get("from", "")[:9]
     last = request.GET.get("to", "")[:9]
     years = reading.choose_years(all_years, first, last)
-    data = reading.read(programme, years, all_years)
+    data = reading.figures(programme, years, all_years)
     return years, all_years, report.build(data)
 
 

@@ -11,7 +11,7 @@ from commissions.models import Commission, PastConsultancy, Programme
 from commissions.privacy.contacts import scrub_rows
 from insights.archive.figures import calls_with_ends
 from insights.models import OralFeedback
-from mias import pagecache
+from mias.signals import written
 
 
 def summary(commission):
@@ -51,7 +51,7 @@ def sync(programme, now=None):
         ]
     )
     if made:
-        pagecache.bump()  # bulk_create sends no signal: the cached call pages must list them
+        written(PastConsultancy)  # the cached call pages must list them
     return len(made)
 
 
@@ -66,7 +66,7 @@ def erase_contact(sender, commissions, scrubber, **kwargs):
     ids = [c.pk for c in commissions]
     scrubbed = scrub_rows(PastConsultancy.objects.filter(commission__in=ids), scrubber, ["summary"])
     if scrubbed:
-        pagecache.bump()  # a bulk update: no cached call page may keep the erased name
+        written(PastConsultancy)  # no cached call page may keep the name
     return {
         "library_entries_scrubbed": scrubbed,
         "oral_feedback_scrubbed": scrub_rows(

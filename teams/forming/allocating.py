@@ -17,8 +17,8 @@ from django.utils.translation import ngettext
 from commissions.models import Call, Commission
 from commissions.models.translated import in_every_language
 from commissions.outbox.mail import queue_email
-from mias import pagecache
 from mias.i18n import render, to_json
+from mias.signals import written
 from teams.follow.following import generate_milestones, local_text
 from teams.forming import allocation
 from teams.models import AllocationRun, Preference, Student, Supervisor, Team, TeamEvent
@@ -235,6 +235,7 @@ def apply_run(run, user):
             team.save(update_fields=["supervisor", "updated_at"])
             Student.objects.filter(team=team).exclude(pk__in=members.get(cid, [])).update(team=None)
             Student.objects.filter(pk__in=members.get(cid, [])).update(team=team)
+        written(Student)  # the members moved by queryset updates
         run.applied_at = timezone.now()
         run.save(update_fields=["applied_at"])
         TeamEvent.record(
@@ -433,7 +434,7 @@ def publish(call, user, accept_warnings=False, before_deadline=False):
             raise TeamsError(_("There are no teams to publish yet."))
         Team.objects.filter(call=call).update(locked=True, published_at=now)
         Call.objects.filter(pk=call.pk).update(status=Call.Status.RUNNING)
-        pagecache.bump()  # an update sends no signal: the home page lists the call's status
+        written(Team, Call)  # updates: the home page lists the call's status
         generate_milestones(call, teams)  # all of them published just above
         supervisors = {}
         for team in teams:

@@ -91,6 +91,7 @@ def prepare_dashboards(tag, teams=50, students_per_team=5):
 
     from commissions.models import AccessToken, Call, Commission, Institution
     from devtools.benchserver import seed_call
+    from mias.signals import written
     from teams.follow import following
     from teams.models import Student, Supervisor, Team
 
@@ -150,6 +151,7 @@ def prepare_dashboards(tag, teams=50, students_per_team=5):
             )
         made.append(team)
     Team.objects.filter(call=call).update(published_at=now)
+    written(Call, Team)  # updates: no cached page or figure stays
     following.generate_milestones(call)
 
     enrich(list(Team.objects.filter(call=call).with_members().order_by("pk")), coordinator)

@@ -365,6 +365,7 @@ def grow_pages(state, teams, submissions):
 
     from commissions.models import Call, Commission, Criterion, Email, Review, ReviewAssignment
     from devtools.management.commands.bench_dashboards import enrich
+    from mias.signals import written
     from teams.follow import following
     from teams.models import Student, Supervisor, Team
 
@@ -468,6 +469,7 @@ def grow_pages(state, teams, submissions):
             )
             for c in commissions
         )
+    written(Commission, Team, Student, Review, Email)  # bulk inserts: no cached figure stays
     return {
         "teams": Team.objects.filter(call=running).count(),
         "students": Student.objects.filter(call=running).count(),

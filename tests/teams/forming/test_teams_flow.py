@@ -534,9 +534,9 @@ def test_publishing_renews_the_cached_public_pages(call, vocab, coordinator):
 
     make_cohort(call, vocab)
     formed(call, coordinator)
-    before = pagecache._current_version(pagecache._store())
+    before = pagecache.PUBLIC.current()
     allocating.publish(call, coordinator, accept_warnings=True)
-    assert pagecache._current_version(pagecache._store()) != before
+    assert pagecache.PUBLIC.current() != before
 
 
 def test_a_published_board_shows_the_teams_without_what_blocked_publishing(
