@@ -147,41 +147,21 @@ def read_counts(programme, years, all_years):
         .objects.filter(pk__in=[r for r, _n in data.load])
         .only("pk", "first_name", "last_name", "username")
     }
+    in_years = (programme, years)
     data.ranks = _ranks(
         _counted_pairs(
-            Preference.objects.filter(
-                student__call__programme=programme,
-                commission=F("student__team__commission"),
-                student__call__academic_year__in=years,
-            ),
-            "student__call__academic_year",
+            Preference.objects.filter(commission=F("student__team__commission")),
+            "student__call",
             "rank",
+            *in_years,
         ),
         years,
     )
     data.usefulness = _ratings(
-        list(
-            _counted_pairs(
-                Feedback.objects.filter(
-                    team__call__programme=programme, team__call__academic_year__in=years
-                ),
-                "team__call__academic_year",
-                "usefulness",
-            )
-        ),
-        years,
+        _counted_pairs(Feedback.objects.all(), "team__call", "usefulness", *in_years), years
     )
     data.satisfaction = _ratings(
-        list(
-            _counted_pairs(
-                SurveyAnswer.objects.filter(
-                    call__programme=programme, call__academic_year__in=years
-                ),
-                "call__academic_year",
-                "satisfaction",
-            )
-        ),
-        years,
+        _counted_pairs(SurveyAnswer.objects.all(), "call", "satisfaction", *in_years), years
     )
     return data
 
@@ -248,9 +228,15 @@ def _returning(data, counted, shown):
     data.returning = {year: tuple(v) for year, v in out.items()}
 
 
-def _counted_pairs(queryset, year, value):
-    """(year, value, how many) rows of a queryset, grouped by the database."""
-    return queryset.order_by().values_list(year, value).annotate(n=Count("pk"))
+def _counted_pairs(queryset, call, value, programme, years):
+    """(year, value, how many) of the rows whose call (the path `call`) is the programme's in
+    these years, grouped by the database."""
+    return list(
+        queryset.filter(**{f"{call}__programme": programme, f"{call}__academic_year__in": years})
+        .order_by()
+        .values_list(f"{call}__academic_year", value)
+        .annotate(n=Count("pk"))
+    )
 
 
 def _ranks(rows, years, top=5):
