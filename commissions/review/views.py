@@ -1,5 +1,6 @@
 """The review workspace: the table of submissions, a commission's page, reviewer assignment."""
 
+import functools
 import logging
 
 from django.contrib import messages
@@ -9,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -98,6 +101,10 @@ def review_table(request, call):
         for a in ReviewAssignment.objects.filter(commission_id__in=ids, reviewer=request.user)
     }
     rows = []
+    # Per page rather than per row: the statuses' words, one URL pattern, each score written once.
+    statuses = {value: str(label) for value, label in Commission.Status.choices}
+    link = reverse("commissions:review_commission", args=[call.slug, 0]).rsplit("0/", 1)[0]
+    shown = functools.cache(floatformat)
     for pk in ids:
         commission = found[pk]
         commission.call = call
@@ -106,16 +113,30 @@ def review_table(request, call):
         agg = aggregates.get(pk)
         visible = rules.can_see_others_scores(request.user, commission, mine.get(pk))
         done, total = counts.get(pk, (0, 0))
+        merit = agg.merit if agg and visible else None
+        spread = agg.spread if agg and visible else None
         rows.append(
             {
                 "commission": commission,
-                "merit": agg.merit if agg and visible else None,
-                "spread": agg.spread if agg and visible else None,
+                "merit": merit,
+                "spread": spread,
                 "count": agg.count if agg else 0,
                 "eligible": agg.eligible if agg and visible else True,
                 "reviews_done": done,
                 "reviews_total": total,
                 "mine": mine.get(pk),
+                # What the row shows, written here once: fifty rows of two- and three-level
+                # lookups, filters and URL tags cost the template more than the rest of the page.
+                "url": f"{link}{pk}/",
+                "title": commission.title,
+                "reference": commission.reference,
+                "institution": commission.institution.name,
+                "sector": commission.sector,
+                "type": commission.commission_type,
+                "context": commission.intervention_context,
+                "status": statuses.get(commission.status, commission.status),
+                "merit_text": shown(merit, 2) if merit is not None else None,
+                "spread_text": shown(spread, 1) if spread is not None else None,
             }
         )
     filtered = any(filters.values())
