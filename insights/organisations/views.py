@@ -20,7 +20,6 @@ def organisation_list(request, programme):
         request,
         ranked_organisation_ids(programme),
         count=organisation_count(programme),
-        per_page=100,
     )
     found = organisations(programme, pks=list(page.object_list)).in_bulk()
     page.object_list = [found[pk] for pk in page.object_list]
