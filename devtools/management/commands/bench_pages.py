@@ -15,10 +15,11 @@ is measured in a database that also holds the large one.
 Sizes read TEAMSxSUBMISSIONS. Each page is requested by `--concurrency` clients at once, in
 rounds that take every page (the trivial view among them) at one size then the other, at most
 `--requests` requests or `--seconds` seconds per page and size, whichever comes first: a page of
-seconds still ends in bounded time. Prints one JSON line; per page and size: p50 and p95 milliseconds, requests
-per second, requests measured, SQL queries of one request (in the agent, after a first warming
-request), bytes of HTML (uncompressed), the throughput ratio to the trivial view at the same
-size; per page the growth large/small of the p50; and whether the issue's targets are met.
+seconds still ends in bounded time. Prints one JSON line; per page and size: p50 and p95
+milliseconds, requests per second, requests measured, SQL queries of one request (in the agent,
+after a first warming request), bytes of HTML (uncompressed), the throughput ratio to the
+trivial view at the same size; per page the growth large/small of the p50; and whether the
+issue's targets are met.
 """
 
 from __future__ import annotations
