@@ -97,6 +97,22 @@ def english(client, settings):
 
 
 @pytest.fixture
+def home(db):
+    """The site's home page, which the tests' call pages hang under (the browser tests have
+    their own, for a database a transactional test may have flushed)."""
+    from wagtail.models import Page, Site
+
+    from cms.models import HomePage
+
+    root = Page.get_first_root_node()
+    home = root.add_child(instance=HomePage(title="Accueil", slug="accueil"))
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
+    )
+    return home
+
+
+@pytest.fixture
 def programme(db):
     return Programme.objects.create(name="MIAS 1", short_name="MIAS", slug="mias-1")
 

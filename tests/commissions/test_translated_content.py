@@ -7,9 +7,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 from factories import make_commission
-from wagtail.models import Page, Site
 
-from cms.models import CallPage, HomePage
+from cms.models import CallPage
 from commissions.models import (
     CommissionType,
     Criterion,
@@ -40,12 +39,7 @@ def translated(call, vocab):
 
 
 @pytest.fixture
-def call_page(call):
-    root = Page.get_first_root_node()
-    home = root.add_child(instance=HomePage(title="Accueil", slug="accueil"))
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
-    )
+def call_page(call, home):
     return home.add_child(instance=CallPage(title=call.title, slug=call.slug, call=call))
 
 

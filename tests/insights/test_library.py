@@ -7,9 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from factories import make_call, make_commission, valid_submission
-from wagtail.models import Page, Site
 
-from cms.models import CallPage, HomePage
+from cms.models import CallPage
 from commissions.models import Commission, KeyDate, PastConsultancy
 from commissions.privacy.contacts import erase_contact
 from devtools.demo.history import build_history
@@ -57,12 +56,9 @@ def test_only_consenting_selected_commissions_of_finished_years_are_listed(
     assert PastConsultancy.objects.filter(commission=running).exists()
 
 
-def test_the_call_page_shows_listed_entries_and_not_hidden_ones(client, programme, call, finished):
-    root = Page.get_first_root_node()
-    home = root.add_child(instance=HomePage(title="Accueil", slug="accueil"))
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
-    )
+def test_the_call_page_shows_listed_entries_and_not_hidden_ones(
+    client, programme, call, finished, home
+):
     page = home.add_child(instance=CallPage(title="Appel", slug="appel", call=call))
     assert "Comment garder nos bénévoles" not in client.get(page.url).content.decode()
     sync(programme)  # the page was cached before: the new entries still show

@@ -5,9 +5,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import Page, Site
 
-from cms.models import CallPage, HomePage
+from cms.models import CallPage
 from commissions.models import Call, KeyDate
 from insights.nextcall.planning import move_dates, shift_for
 
@@ -15,12 +14,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
-def page(call):
-    root = Page.get_first_root_node()
-    home = root.add_child(instance=HomePage(title="Accueil", slug="accueil"))
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
-    )
+def page(call, home):
     return home.add_child(
         instance=CallPage(
             title=f"Appel {call.academic_year}",

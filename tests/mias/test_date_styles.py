@@ -12,9 +12,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
-from wagtail.models import Page, Site
 
-from cms.models import CallPage, HomePage
+from cms.models import CallPage
 from mias.formats.de import formats as de_formats
 from mias.formats.en import formats as en_formats
 from mias.formats.fr import formats as fr_formats
@@ -74,12 +73,7 @@ def stray_dates(text, language):
 
 
 @pytest.fixture
-def call_page(call):
-    root = Page.get_first_root_node()
-    home = root.add_child(instance=HomePage(title="Accueil", slug="accueil"))
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
-    )
+def call_page(call, home):
     return home.add_child(instance=CallPage(title=call.title, slug=call.slug, call=call))
 
 

@@ -15,9 +15,8 @@ import polib
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from wagtail.models import Page, Site
 
-from cms.models import CallPage, HomePage
+from cms.models import CallPage
 from commissions.models import AccessToken, Commission, Criterion, KeyDate, Sector
 
 pytestmark = pytest.mark.django_db
@@ -55,12 +54,7 @@ def visible(html):
 
 
 @pytest.fixture
-def pages(teams, call, coordinator):
-    root = Page.get_first_root_node()
-    home = root.add_child(instance=HomePage(title="Accueil", slug="accueil"))
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
-    )
+def pages(teams, call, coordinator, home):
     page = home.add_child(instance=CallPage(title=call.title, slug=call.slug, call=call))
     commission = teams[0].commission
     student = teams[0].members.all()[0]
