@@ -21,11 +21,10 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from mias.stamps import Stamp, shared_cache
+from mias.stamps import Stamp
 
-VERSION_KEY = "public-pages:version"
 # The version of the public content (mias/stamps.py).
-PUBLIC = Stamp(VERSION_KEY)
+PUBLIC = Stamp("public-pages:version")
 # The longest an entry lives: the bound on staleness after a change no signal sees.
 MAX_AGE = 600
 # The token's input as the CSRF tag writes it, to check that no real token is stored.
@@ -61,8 +60,7 @@ watch = PUBLIC.watch
 class Rendering:
     """What a view needs to know while its page is rendered for the cache."""
 
-    def __init__(self, version):
-        self.version = version
+    def __init__(self):
         self.marker = f"csrf-{secrets.token_hex(16)}"
         self.storable = False
         self.expires = None
@@ -97,20 +95,17 @@ def serve(request, view):
     """The page from the cache, or `view()` rendered (and stored when it allows it)."""
     if not eligible(request):
         return view()
-    store = shared_cache()
     key = _key(request)
-    found = store.get_many([VERSION_KEY, key])
-    version = found.get(VERSION_KEY) or PUBLIC.current(store)
-    entry = found.get(key)
+    version, entry = PUBLIC.get(key)
     now = time.time()
-    if entry is not None and entry["version"] == version and entry["expires"] > now:
+    if entry is not None and entry["expires"] > now:
         response = HttpResponse(
             entry["html"].replace(entry["marker"], get_token(request)),
             content_type=entry["content_type"],
         )
         response["X-Page-Cache"] = "hit"
         return response
-    current = request._pagecache = Rendering(version)
+    current = request._pagecache = Rendering()
     try:
         response = view()
     finally:
@@ -132,10 +127,10 @@ def serve(request, view):
         and html.count(TOKEN_FIELD) == html.count(current.marker)
         and expires > now + 1
     ):
-        store.set(
+        PUBLIC.set(
             key,
+            version,
             {
-                "version": version,
                 "html": html,
                 "marker": current.marker,
                 "content_type": response["Content-Type"],

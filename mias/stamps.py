@@ -37,6 +37,18 @@ class Stamp:
             token = store.get(self.key)
         return token
 
+    def get(self, key):
+        """(the current token, what was stored under `key` with it, else None): one read."""
+        store = shared_cache()
+        found = store.get_many([self.key, key])
+        token = found.get(self.key) or self.current(store)
+        entry = found.get(key)
+        return token, entry[1] if entry is not None and entry[0] == token else None
+
+    def set(self, key, token, value, timeout):
+        """Store `value` under `key`, valid while the token is `token` (from `get`)."""
+        shared_cache().set(key, (token, value), timeout=timeout)
+
     def _replace(self):
         shared_cache().set(self.key, secrets.token_hex(8), timeout=None)
 

@@ -31,7 +31,7 @@ from commissions.models import Call, Commission, Review
 from insights.analytics.stats import DAYS, SELECTED, WITHDRAWN
 from insights.models import SurveyAnswer
 from mias.dbfunctions import MillisecondsBetween
-from mias.stamps import Stamp, shared_cache
+from mias.stamps import Stamp
 from teams.models import Feedback, Milestone, Preference
 
 DAY_MS = 86_400_000
@@ -96,17 +96,12 @@ KEEP = 3600
 
 def figures(programme, years, all_years, now=None):
     """`read`, with the counted figures from the cache when nothing changed since."""
-    store = shared_cache()
     name = f"{programme.pk}:{','.join(years)}:{','.join(all_years)}"
     key = "analytics:" + hashlib.sha256(name.encode()).hexdigest()[:32]
-    found = store.get_many([FIGURES.key, key])
-    version = found.get(FIGURES.key) or FIGURES.current(store)
-    entry = found.get(key)
-    if entry is not None and entry[0] == version:
-        data = entry[1]
-    else:
+    token, data = FIGURES.get(key)
+    if data is None:
         data = read_counts(programme, years, all_years)
-        store.set(key, (version, data), timeout=KEEP)
+        FIGURES.set(key, token, data, timeout=KEEP)
     _lateness(data, programme, years, now or timezone.now())
     return data
 
