@@ -33,6 +33,12 @@ def page_of(request, queryset, count=None, per_page=PAGE_SIZE, param="page"):
     return paginator.get_page(request.GET.get(param, "")[:10])
 
 
+def search_term(request, limit=100):
+    """What the list's search box asks (?q=), as the database may be asked it: trimmed, bounded,
+    without the NUL characters PostgreSQL refuses."""
+    return request.GET.get("q", "").replace("\x00", "").strip()[:limit]
+
+
 def query_without(request, *names):
     """The request's query string without these parameters, to add them back in links."""
     query = request.GET.copy()

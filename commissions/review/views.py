@@ -29,7 +29,7 @@ from commissions.models import (
     ReviewAssignment,
     Sector,
 )
-from commissions.paging import page_of, query_without
+from commissions.paging import page_of, query_without, search_term
 from commissions.review import notify, table
 from commissions.review.forms import AssignmentForm, NoteForm, ReviewDeadlineForm, ScoreForm
 from commissions.review.reviewing import (
@@ -64,7 +64,7 @@ def review_table(request, call):
         "type": parse_id(request.GET.get("type")),
         "context": parse_id(request.GET.get("context")),
         "status": request.GET.get("status", "")[:20],
-        "q": request.GET.get("q", "")[:100].replace("\x00", "").strip(),  # PostgreSQL refuses NUL
+        "q": search_term(request),
     }
     matching = commissions.matching(**filters)
     sort = request.GET.get("sort", "")

@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from commissions.access import coordinator_view, refuse_finished
-from commissions.paging import page_of
+from commissions.paging import page_of, search_term
 from commissions.review.notify import queue as review_queue
 from commissions.rules import is_coordinator
 from mias.excel import xlsx_response
@@ -378,7 +378,7 @@ def _board_page(request, call):
     get = request.GET
     sort = get.get("sort", "")
     filters = {
-        "q": get.get("q", "").replace("\x00", "")[:100],  # no NUL: PostgreSQL refuses it
+        "q": search_term(request),
         "late": get.get("late") == "1",
         "feedback": get.get("feedback", "")
         if get.get("feedback") in following.FEEDBACK_FILTERS

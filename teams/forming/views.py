@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from commissions.access import coordinator_view
-from commissions.paging import page_of
+from commissions.paging import page_of, search_term
 from mias.excel import xlsx_response
 from mias.i18n import render as render_message
 from mias.ids import parse_id
@@ -33,7 +33,7 @@ UNPLACED_PAGE_SIZE = 50
 
 @coordinator_view
 def board(request, call):
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL: no NUL
+    query = search_term(request)
     teams = Team.objects.filter(call=call).for_board().with_members()
     if query:
         teams = teams.filter(

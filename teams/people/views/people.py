@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from commissions.access import coordinator_view
 from commissions.outbox.mail import fresh_key, queue_email
-from commissions.paging import page_of
+from commissions.paging import page_of, search_term
 from mias.ids import parse_id
 from teams.forming.allocating import selected_commissions
 from teams.models import Student, Supervisor
@@ -80,7 +80,7 @@ def _students(request, call):
     the query string count as none."""
     get = request.GET
     filters = {
-        "q": get.get("q", "").replace("\x00", "").strip()[:100],  # PostgreSQL refuses NUL
+        "q": search_term(request),
         "ranked": get.get("ranked") if get.get("ranked") in ("yes", "no") else "",
         "placed": get.get("placed") if get.get("placed") in ("yes", "no") else "",
         "sort": get.get("sort") if get.get("sort") in STUDENT_SORTS else "name",
