@@ -325,11 +325,8 @@ def send_deliverable(deliverable, user):
 
 
 def feedback_of(team):
-    return Feedback.objects.filter(team=team).first()
-
-
-def joined_feedback(team):
-    """The feedback of a team fetched with `select_related("feedback")`, or None."""
+    """The team's feedback, or None: no query when the team was fetched with it
+    (`select_related("feedback")`)."""
     try:
         return team.feedback
     except Feedback.DoesNotExist:

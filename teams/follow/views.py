@@ -89,7 +89,7 @@ def dashboard(request, team, upload_errors=None, status=200):
             "items": items,
             "upload_failures": [m for m in items if m.upload_error],
             "next": following.next_due(items),
-            "feedback": following.joined_feedback(team),
+            "feedback": following.feedback_of(team),
             "feed_url": calendar.feed_url(feed) if feed else None,
             "upload_form": DeliverableForm(),
             "events": list(TeamEvent.objects.filter(team=team).select_related("actor")[:12])
