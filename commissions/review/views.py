@@ -107,9 +107,7 @@ def review_table(request, call):
     shown = functools.cache(floatformat)
     for pk in ids:
         commission = found[pk]
-        commission.call = call
-        for name in vocabularies:
-            setattr(commission, name, by_id[name].get(getattr(commission, f"{name}_id")))
+        commission.call = call  # what the rule reads: this call, not a query per row
         agg = aggregates.get(pk)
         visible = rules.can_see_others_scores(request.user, commission, mine.get(pk))
         done, total = counts.get(pk, (0, 0))
@@ -131,9 +129,9 @@ def review_table(request, call):
                 "title": commission.title,
                 "reference": commission.reference,
                 "institution": commission.institution.name,
-                "sector": commission.sector,
-                "type": commission.commission_type,
-                "context": commission.intervention_context,
+                "sector": by_id["sector"].get(commission.sector_id),
+                "type": by_id["commission_type"].get(commission.commission_type_id),
+                "context": by_id["intervention_context"].get(commission.intervention_context_id),
                 "status": statuses.get(commission.status, commission.status),
                 "merit_text": shown(merit, 2) if merit is not None else None,
                 "spread_text": shown(spread, 1) if spread is not None else None,
