@@ -142,21 +142,15 @@ def read_counts(programme, years, all_years):
         .objects.filter(pk__in=[r for r, _n in data.load])
         .only("pk", "first_name", "last_name", "username")
     }
-    in_years = (programme, years)
-    data.ranks = _ranks(
-        _counted_pairs(
-            Preference.objects.filter(commission=F("student__team__commission")),
-            "student__call",
-            "rank",
-            *in_years,
-        ),
+    placed = Preference.objects.filter(commission=F("student__team__commission"))
+    data.ranks = _ranks(_counted_pairs(placed, "student__call", "rank", programme, years), years)
+    data.usefulness = _ratings(
+        _counted_pairs(Feedback.objects.all(), "team__call", "usefulness", programme, years),
         years,
     )
-    data.usefulness = _ratings(
-        _counted_pairs(Feedback.objects.all(), "team__call", "usefulness", *in_years), years
-    )
     data.satisfaction = _ratings(
-        _counted_pairs(SurveyAnswer.objects.all(), "call", "satisfaction", *in_years), years
+        _counted_pairs(SurveyAnswer.objects.all(), "call", "satisfaction", programme, years),
+        years,
     )
     return data
 
@@ -175,7 +169,7 @@ def _submissions(data, shown):
     by = {key: defaultdict(lambda: [0, 0, set()]) for key in ("sector", "type", "context")}
     cells = defaultdict(lambda: [0, 0])
     for row in rows:
-        row = {key: row[name] for key, name in FIELDS.items()} | row
+        row.update({key: row[name] for key, name in FIELDS.items()})  # the records' names
         year = row["year"]
         per_year[year][0] += row["n"]
         per_year[year][1] += row["selected"]
