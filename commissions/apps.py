@@ -42,6 +42,9 @@ class CommissionsConfig(AppConfig):
         from commissions.roles import coordinators_changed
 
         self.watch_public_pages()
+        from commissions.review import standing
+
+        standing.watch()  # each commission's stored merit follows its scores
 
         m2m_changed.connect(
             coordinators_changed,

@@ -19,6 +19,7 @@ from commissions.models import (
     Review,
     ReviewAssignment,
 )
+from mias.signals import written
 
 WORDS = ["jeunesse", "logement", "santé", "emploi", "culture", "réseau", "hiver", "bénévolat"]
 STATUSES = [
@@ -106,6 +107,7 @@ def many_submissions(call, vocab, count, reviewers=3, seed=14, emails=True):
                 ]
     ReviewAssignment.objects.bulk_create(assignments)
     Review.objects.bulk_create(reviews)
+    written(Review)  # the stored merits follow, as after a reviewer's form
     if emails:
         Email.objects.bulk_create(
             Email(

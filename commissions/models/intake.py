@@ -258,6 +258,11 @@ class Commission(models.Model):
     waitlist_position = models.PositiveSmallIntegerField(
         _("position on the waiting list"), null=True, blank=True
     )
+    # Written by commissions.review.standing from the scores, for the review table's sort.
+    merit = models.FloatField(_("merit"), null=True, blank=True, editable=False)
+    spread = models.FloatField(
+        _("spread of the reviewers' merits"), null=True, blank=True, editable=False
+    )
 
     objects = CommissionQuerySet.as_manager()
 

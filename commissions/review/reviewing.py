@@ -90,10 +90,17 @@ def aggregate(rows, criteria):
 
 def criteria_specs(call):
     """The call's reviewer criteria, as the aggregates need them."""
-    return [
-        CriterionSpec(c.pk, float(c.weight), c.scale_min, c.scale_max, c.eliminatory)
-        for c in call.criteria.filter(kind=Criterion.Kind.REVIEWER)
-    ]
+    return criteria_specs_of(call.criteria.filter(kind=Criterion.Kind.REVIEWER)).get(call.pk, [])
+
+
+def criteria_specs_of(criteria):
+    """call id -> the specs of these criteria (a queryset), in the criteria's order."""
+    specs = {}
+    for c in criteria:
+        specs.setdefault(c.call_id, []).append(
+            CriterionSpec(c.pk, float(c.weight), c.scale_min, c.scale_max, c.eliminatory)
+        )
+    return specs
 
 
 def call_aggregates(call, commission_ids=None, specs=None):

@@ -72,7 +72,7 @@ def review_table(request, call):
     specs = criteria_specs(call)
     page = page_of(
         request,
-        table.ordered_ids(matching, specs, sort, masked_for=None if coordinator else request.user),
+        table.ordered_ids(matching, sort, masked_for=None if coordinator else request.user),
         count=matching.count(),
     )
     ids = list(page.object_list)
