@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 # Every browser test runs at both sizes: a desktop and a 390 px phone.
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-PHONE = {"is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+PHONE = {"is_mobile": True, "has_touch": True, "device_scale_factor": 1}
 
 
 def pytest_configure(config):
