@@ -6,14 +6,18 @@ are `reviewing.aggregate`'s, the one definition; this module writes them again w
 score or a criterion changes (the receivers are connected in `CommissionsConfig.ready`).
 """
 
+from django.db.models.signals import post_delete, post_save
+
 from commissions.models import Commission, Criterion, Review
 from commissions.review.reviewing import aggregate, criteria_specs_of
+from mias.signals import rows_written
 
 
 def restand(commissions):
     """Write the merit and spread of these commissions (a queryset) from their scores now.
 
-    Returns how many rows changed. Three queries, whatever the number of commissions.
+    Returns how many rows changed. Three reads whatever the number of commissions, and one
+    write per 500 rows that changed.
     """
     rows = {
         pk: (call_id, merit, spread)
@@ -57,18 +61,15 @@ def criterion_changed(sender, instance, raw=False, **kwargs):
         restand(Commission.objects.filter(call_id=instance.call_id))
 
 
-def rows_written(sender, **kwargs):
+def scores_written(sender, **kwargs):
     """Scores or criteria written in bulk (the demo, a benchmark): every standing follows."""
     restand(Commission.objects.all())
 
 
 def watch():
-    from django.db.models.signals import post_delete, post_save
-
-    from mias.signals import rows_written as written
-
+    """Connect the receivers; `CommissionsConfig.ready` calls it once."""
     for model, receiver in ((Review, score_changed), (Criterion, criterion_changed)):
         uid = f"standing-{model.__name__}"
         post_save.connect(receiver, sender=model, dispatch_uid=uid)
         post_delete.connect(receiver, sender=model, dispatch_uid=uid)
-        written.connect(rows_written, sender=model, dispatch_uid=uid)
+        rows_written.connect(scores_written, sender=model, dispatch_uid=uid)
