@@ -5,26 +5,22 @@ from django.db import migrations, models
 
 def stand(apps, schema_editor):
     """Every scored commission gets the merit and spread its scores give today."""
-    # The pure function (plain rows in, plain numbers out): the one definition of a merit.
-    from commissions.review.reviewing import CriterionSpec, aggregate
+    # The pure functions (plain rows in, plain numbers out): the one definition of a merit.
+    from commissions.review.reviewing import criteria_specs_of, standings
 
     Commission = apps.get_model("commissions", "Commission")
     Criterion = apps.get_model("commissions", "Criterion")
     Review = apps.get_model("commissions", "Review")
-    specs = {}
-    for c in Criterion.objects.filter(kind="reviewer").order_by("order", "pk"):
-        specs.setdefault(c.call_id, []).append(
-            CriterionSpec(c.pk, float(c.weight), c.scale_min, c.scale_max, c.eliminatory)
-        )
-    calls = dict(Commission.objects.values_list("pk", "call_id"))
-    scores = {}
-    for row in Review.objects.values_list("commission_id", "reviewer_id", "criterion_id", "score"):
-        scores.setdefault(calls[row[0]], []).append(row)
-    changed = []
-    for call_id, rows in scores.items():
-        for pk, agg in aggregate(rows, specs.get(call_id, [])).items():
-            changed.append(Commission(pk=pk, merit=agg.merit, spread=agg.spread))
-    Commission.objects.bulk_update(changed, ["merit", "spread"], batch_size=500)
+    computed = standings(
+        Review.objects.values_list("commission_id", "reviewer_id", "criterion_id", "score"),
+        dict(Commission.objects.values_list("pk", "call_id")),
+        criteria_specs_of(Criterion.objects.filter(kind="reviewer").order_by("order", "pk")),
+    )
+    Commission.objects.bulk_update(
+        [Commission(pk=pk, merit=a.merit, spread=a.spread) for pk, a in computed.items()],
+        ["merit", "spread"],
+        batch_size=500,
+    )
 
 
 class Migration(migrations.Migration):

@@ -88,6 +88,21 @@ def aggregate(rows, criteria):
     return result
 
 
+def standings(rows, call_of, specs):
+    """`aggregate` over commissions of several calls at once.
+
+    rows: as `aggregate` takes them; call_of: commission id -> call id; specs: call id -> the
+    call's CriterionSpec list (`criteria_specs_of`).
+    """
+    by_call = {}
+    for row in rows:
+        by_call.setdefault(call_of[row[0]], []).append(row)
+    result = {}
+    for call_id, call_rows in by_call.items():
+        result.update(aggregate(call_rows, specs.get(call_id, [])))
+    return result
+
+
 def criteria_specs(call):
     """The call's reviewer criteria, as the aggregates need them."""
     return criteria_specs_of(call.criteria.filter(kind=Criterion.Kind.REVIEWER)).get(call.pk, [])

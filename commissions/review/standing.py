@@ -9,7 +9,7 @@ score or a criterion changes (the receivers are connected in `CommissionsConfig.
 from django.db.models.signals import post_delete, post_save
 
 from commissions.models import Commission, Criterion, Review
-from commissions.review.reviewing import aggregate, criteria_specs_of
+from commissions.review.reviewing import criteria_specs_of, standings
 from mias.signals import rows_written
 
 
@@ -31,20 +31,18 @@ def restand(commissions):
     specs = criteria_specs_of(
         Criterion.objects.filter(call_id__in=calls, kind=Criterion.Kind.REVIEWER)
     )
-    scores = {}
-    for row in Review.objects.filter(
-        commission__in=commissions.order_by().values("pk")
-    ).values_list("commission_id", "reviewer_id", "criterion_id", "score"):
-        scores.setdefault(rows[row[0]][0], []).append(row)
-    standings = {}
-    for call_id, call_rows in scores.items():
-        standings.update(aggregate(call_rows, specs.get(call_id, [])))
+    scores = Review.objects.filter(commission__in=commissions.order_by().values("pk"))
+    now = standings(
+        scores.values_list("commission_id", "reviewer_id", "criterion_id", "score"),
+        {pk: call_id for pk, (call_id, _merit, _spread) in rows.items()},
+        specs,
+    )
     changed = []
     for pk, (_call, merit, spread) in rows.items():
-        agg = standings.get(pk)
-        now = (agg.merit, agg.spread) if agg else (None, None)
-        if now != (merit, spread):
-            changed.append(Commission(pk=pk, merit=now[0], spread=now[1]))
+        agg = now.get(pk)
+        fresh = (agg.merit, agg.spread) if agg else (None, None)
+        if fresh != (merit, spread):
+            changed.append(Commission(pk=pk, merit=fresh[0], spread=fresh[1]))
     Commission.objects.bulk_update(changed, ["merit", "spread"], batch_size=500)
     return len(changed)
 

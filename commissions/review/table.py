@@ -21,20 +21,22 @@ from django.db.models.functions import Coalesce, Lower
 from commissions.models import ReviewAssignment
 
 DEFAULT_SORT = "merit"
-# sort -> (computed value it needs, or None and the field; descending)
+# sort -> (the column or expression, or REVIEWS; descending)
+REVIEWS = "reviews"  # the count of reviews handed in: a subquery, not a column
 SORTS = {
-    "merit": ("merit", None, True),
-    "-merit": ("merit", None, False),
+    "merit": ("merit", True),
+    "-merit": ("merit", False),
     # Largest disagreement first: the commissions to discuss.
-    "-spread": ("spread", None, True),
-    "spread": ("spread", None, False),
-    "title": (None, Lower("title"), False),
-    "institution": (None, Lower("institution__name"), False),
-    "sector": (None, "sector__name", False),
-    "status": (None, "status", False),
-    "reviews": ("reviews", None, False),
-    "submitted": (None, "submitted_at", False),
+    "-spread": ("spread", True),
+    "spread": ("spread", False),
+    "title": (Lower("title"), False),
+    "institution": (Lower("institution__name"), False),
+    "sector": ("sector__name", False),
+    "status": ("status", False),
+    "reviews": (REVIEWS, False),
+    "submitted": ("submitted_at", False),
 }
+SCORED = {"merit", "spread"}  # what a reviewer sees only once their own scores are in
 
 
 def ordered_ids(commissions, sort, masked_for=None):
@@ -43,20 +45,9 @@ def ordered_ids(commissions, sort, masked_for=None):
     masked_for: a reviewer who is not a coordinator; a merit or spread they may not see yet
     (their own scores not handed in) sorts as an unscored one, as it shows.
     """
-    needs, field, descending = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    column, descending = SORTS.get(sort, SORTS[DEFAULT_SORT])
     rows = commissions.order_by().values("pk")
-    if needs in ("merit", "spread"):
-        field = F(needs)
-        if masked_for is not None:
-            rows = rows.annotate(
-                own_in=Exists(
-                    ReviewAssignment.objects.filter(
-                        commission=OuterRef("pk"), reviewer=masked_for, submitted_at__isnull=False
-                    )
-                )
-            )
-            field = Case(When(own_in=True, then=field), default=None, output_field=FloatField())
-    elif needs == "reviews":
+    if column == REVIEWS:
         done = (
             ReviewAssignment.objects.filter(commission=OuterRef("pk"), submitted_at__isnull=False)
             .order_by()
@@ -65,7 +56,16 @@ def ordered_ids(commissions, sort, masked_for=None):
             .values("n")
         )
         field = Coalesce(Subquery(done, output_field=IntegerField()), 0)
-    elif isinstance(field, str):
-        field = F(field)
+    else:
+        field = F(column) if isinstance(column, str) else column
+    if column in SCORED and masked_for is not None:
+        rows = rows.annotate(
+            own_in=Exists(
+                ReviewAssignment.objects.filter(
+                    commission=OuterRef("pk"), reviewer=masked_for, submitted_at__isnull=False
+                )
+            )
+        )
+        field = Case(When(own_in=True, then=field), default=None, output_field=FloatField())
     order = field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
     return rows.order_by(order, "pk").values_list("pk", flat=True)
