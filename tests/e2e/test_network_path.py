@@ -27,7 +27,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 DIRECTORY = settings.BASE_DIR / "fixtures" / "network" / "organisations.json"
-PHONE = {"width": 390, "height": 844}
 GERMAN = "Langzeitarbeitslose mit Gartenarbeit und Gemüseanbau wieder in Arbeit bringen"
 
 
@@ -42,6 +41,7 @@ def fits_the_screen(page):
 
 
 def test_the_finder_and_the_network_picture(new_page, live_server, directory, shoot):
+    """Walked at both sizes by the viewport parameter: a desktop and a 390 px phone."""
     page = new_page()
     page.goto(live_server.url + reverse("network:finder"))
     page.get_by_label("Your need, in your own words").fill(GERMAN)
@@ -53,28 +53,23 @@ def test_the_finder_and_the_network_picture(new_page, live_server, directory, sh
     co_labor = results.filter(has_text="Co-Labor")
     expect(co_labor.locator(".finder-why")).to_contain_text("Why:")
     expect(co_labor).to_contain_text("Assises sociales")
-    shoot(page, "network-finder-desktop")
+    assert fits_the_screen(page)
+    shoot(page, "network-finder")
+
+    # A request can also arrive in the address (a link shared by e-mail).
+    page.goto(live_server.url + reverse("network:finder") + "?q=Wohnung+f%C3%BCr+Familien")
+    expect(page.locator("ol li.card").first).to_be_visible()
 
     page.goto(live_server.url + reverse("network:picture"))
     svg = page.locator("svg.network-svg")
     expect(svg).to_be_visible()
     assert page.locator("svg.network-svg a.org").count() == 33
     assert page.locator("svg.network-svg g.hub").count() == 4
-    shoot(page, "network-picture-desktop")
+    assert fits_the_screen(page)
+    shoot(page, "network-picture")
     page.get_by_label("Sector", exact=True).select_option("Logement")
     page.get_by_role("button", name="Show").click()
     expect(page.locator("svg.network-svg a.org").first).to_be_visible()
     assert 0 < page.locator("svg.network-svg a.org").count() < 10
     # The links are also a list, for readers who cannot see the picture.
     expect(page.locator("dl")).to_contain_text("Fondation pour l'accès au logement")
-
-    phone = new_page()
-    phone.set_viewport_size(PHONE)
-    phone.goto(live_server.url + reverse("network:finder") + "?q=Wohnung+f%C3%BCr+Familien")
-    expect(phone.locator("ol li.card").first).to_be_visible()
-    assert fits_the_screen(phone)
-    shoot(phone, "network-finder-phone")
-    phone.goto(live_server.url + reverse("network:picture"))
-    expect(phone.locator("svg.network-svg")).to_be_visible()
-    assert fits_the_screen(phone)
-    shoot(phone, "network-picture-phone")
