@@ -41,11 +41,10 @@ browser:
 
 # The suite on every core (pytest-xdist): each worker migrates its own test database.
 # Tests go out two at a time, in order: both workers share the browser tests at the end (by
-# default one worker got them in a single chunk while the other idled: 9:04 against 8:09).
+# default one worker got them in a single chunk while the other idled). .ci/run uses it too.
 PYTEST_WORKERS ?= auto
-PYTEST_XDIST := -n $(PYTEST_WORKERS) --maxschedchunk=2
 test: install browser
-	$(PY) -m pytest $(PYTEST_XDIST)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --maxschedchunk=2
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -72,7 +72,7 @@ INIT_JS = (
     "  .observe(document, {subtree: true, childList: true, attributes: true,"
     "                      characterData: true});"
     "window.__miasAudit = (again) => {"
-    "  const next = (window.__miasQueue || Promise.resolve()).catch(() => null).then(() => {"
+    "  const next = (window.__miasQueue || Promise.resolve()).then(() => {"
     "    const seen = window.__miasChanges;"
     "    if (!again && window.__miasSeen === seen) return null;"
     f"    return ({RUN_JS})().then((report) => {{ window.__miasSeen = seen; return report; }});"
@@ -127,6 +127,11 @@ def problems(findings):
         if report["width"] > report["viewport"]:
             found.append(f"{url}: {report['width']} px wide in a {report['viewport']} px window")
     return sorted(set(found))
+
+
+def fits_the_screen(page):
+    """No wider than the window: no horizontal scroll bar (every audit also reports it)."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def open_menu(page):

@@ -12,7 +12,7 @@ tests/e2e/screenshots/insights-*.png (git-ignored).
 """
 
 import pytest
-from browsing import COORDINATOR_PASSWORD, serious_violations, sign_in
+from browsing import COORDINATOR_PASSWORD, fits_the_screen, serious_violations, sign_in
 from django.urls import reverse
 
 try:
@@ -28,10 +28,6 @@ pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def no_wider_than_the_screen(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_coordinator_reads_the_analytics_and_prepares_next_year(
@@ -53,7 +49,7 @@ def test_coordinator_reads_the_analytics_and_prepares_next_year(
     for svg in charts.all()[:3]:
         assert svg.get_attribute("role") == "img"
     expect(page.locator("#sectors .reading")).to_contain_text("submitted")
-    assert no_wider_than_the_screen(page)
+    assert fits_the_screen(page)
     shoot(page, "insights-analytics")
     assert serious_violations(page) == []
 
@@ -83,4 +79,4 @@ def test_coordinator_reads_the_analytics_and_prepares_next_year(
     expect(page.get_by_role("link", name="Edit and publish its page")).to_be_visible()
     shoot(page, "insights-copy-done")
     assert serious_violations(page) == []
-    assert no_wider_than_the_screen(page)
+    assert fits_the_screen(page)

@@ -11,6 +11,7 @@ tests/e2e/screenshots/network-*.png (git-ignored).
 """
 
 import pytest
+from browsing import fits_the_screen
 from django.conf import settings
 from django.urls import reverse
 
@@ -34,10 +35,6 @@ GERMAN = "Langzeitarbeitslose mit Gartenarbeit und Gemüseanbau wieder in Arbeit
 def directory(transactional_db):
     importing.apply(importing.read(DIRECTORY.read_bytes(), "organisations.json"))
     indexing.index_all()
-
-
-def fits_the_screen(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_the_finder_and_the_network_picture(new_page, live_server, directory, shoot):
