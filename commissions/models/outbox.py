@@ -45,6 +45,9 @@ class Email(models.Model):
         "coordinator_notice": _("New submission (coordinators)"),
         **dict(DecisionKind.choices),
     }
+    # Looked up once per row of the outbox: a dict, not get_status_display's walk of the choices.
+    STATUS_LABELS = dict(Status.choices)
+    DECISION_KINDS = frozenset(DecisionKind.values)
 
     key = models.CharField(_("key"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=40)
@@ -84,7 +87,11 @@ class Email(models.Model):
         ordering = ["-created_at"]
         # An e-mail about a commission names its call too: the outbox reads a call's e-mails
         # newest first from one index.
-        indexes = [models.Index(fields=["call", "-created_at"], name="email_call_newest")]
+        # Its warnings (e-mails waiting, or left sending) look up one status of a call's e-mails.
+        indexes = [
+            models.Index(fields=["call", "-created_at"], name="email_call_newest"),
+            models.Index(fields=["call", "status", "created_at"], name="email_call_status"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(commission__isnull=True) | models.Q(call__isnull=False),
@@ -105,13 +112,17 @@ class Email(models.Model):
         return self.KIND_LABELS.get(self.kind, self.kind)
 
     @property
+    def status_label(self):
+        return self.STATUS_LABELS.get(self.status, self.status)
+
+    @property
     def attempted(self):
         """Sent, or tried and failed: only then may a coordinator send it again."""
         return self.status != self.Status.QUEUED or bool(self.error)
 
     @property
     def is_decision(self):
-        return self.kind in DecisionKind.values
+        return self.kind in self.DECISION_KINDS
 
     @property
     def is_stale(self):

@@ -1,6 +1,9 @@
 """The workspace's tabs that apps above add (commissions.signals.call_links)."""
 
+from functools import lru_cache
+
 from django import template
+from django.utils import dateformat, formats
 
 from commissions.models import Call
 from commissions.signals import call_links
@@ -40,3 +43,24 @@ def pager(context, page, label, param="page", anchor=""):
         "next_url": url(page.next_page_number()) if page.has_next() else "",
         "last_url": url(last) if page.number < last - 1 else "",
     }
+
+
+@lru_cache(maxsize=16)
+def _pieces(format_string):
+    """A date format cut once into (is a format character, text) pieces."""
+    return tuple(
+        (True, piece) if i % 2 else (False, dateformat.re_escaped.sub(r"\1", piece))
+        for i, piece in enumerate(dateformat.re_formatchars.split(format_string))
+        if piece
+    )
+
+
+@register.filter(expects_localtime=True)
+def short_datetime(value):
+    """`value|date:"SHORT_DATETIME_FORMAT"` for the rows of a long list: the language's format
+    is cut up once, not in every cell (Django's filter re-parses it each time)."""
+    if not value:
+        return ""
+    date = dateformat.DateFormat(value)
+    format_string = formats.get_format("SHORT_DATETIME_FORMAT")
+    return "".join(str(getattr(date, p)()) if code else p for code, p in _pieces(format_string))

@@ -1,7 +1,7 @@
 """The outbox a page at a time: newest first, filtered by status, same queries at any size."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from bulk import many_submissions
@@ -118,3 +118,29 @@ def test_an_e_mail_about_a_commission_always_names_its_call(call, vocab):
         )
     # People's e-mails name only their call; that stays allowed.
     assert Email.objects.create(key="k3", kind="invitation", to="s@x.example", call=call).pk
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "de"])
+def test_each_row_shows_its_dates_and_status_as_the_language_writes_them(
+    client, call, vocab, coordinator, settings, language
+):
+    """The rows format dates with a format parsed once per language and read status labels from
+    a dict: what they show is what Django's date filter and get_status_display would show."""
+    from django.template.defaultfilters import date as date_filter
+    from django.utils import translation
+
+    many_submissions(call, vocab, 2)
+    sent_at = datetime(2026, 3, 4, 21, 7, tzinfo=UTC)
+    Email.objects.filter(status=Email.Status.SENT).update(sent_at=sent_at)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    client.force_login(coordinator)
+    html = client.get(url(call)).content.decode()
+    with translation.override(language):
+        for email in Email.objects.filter(call=call):
+            for moment in (email.created_at, email.sent_at):
+                if moment:
+                    shown = date_filter(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+                    assert f">{shown}<" in html
+            assert f">{email.get_status_display()}<" in html
+            assert email.status_label == email.get_status_display()
+    assert html.count(">—<") == Email.objects.filter(call=call, sent_at=None).count()
