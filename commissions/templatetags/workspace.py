@@ -1,4 +1,5 @@
-"""The workspace's tabs that apps above add (commissions.signals.call_links)."""
+"""What the workspace pages share: the tabs that apps above add (commissions.signals.call_links),
+the pager of long lists, and the dates of their rows."""
 
 from functools import lru_cache
 
