@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commissions', '0012_commissions_keep_their_merit'),
+        ("commissions", "0012_commissions_keep_their_merit"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='email',
-            index=models.Index(fields=['call', 'status', 'created_at'], name='email_call_status'),
+            model_name="email",
+            index=models.Index(fields=["call", "status", "created_at"], name="email_call_status"),
         ),
     ]

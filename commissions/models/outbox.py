@@ -86,8 +86,8 @@ class Email(models.Model):
         verbose_name_plural = _("outbox")
         ordering = ["-created_at"]
         # An e-mail about a commission names its call too: the outbox reads a call's e-mails
-        # newest first from one index.
-        # Its warnings (e-mails waiting, or left sending) look up one status of a call's e-mails.
+        # newest first from one index, and its warnings (e-mails waiting, or left sending) one
+        # status of them from the other.
         indexes = [
             models.Index(fields=["call", "-created_at"], name="email_call_newest"),
             models.Index(fields=["call", "status", "created_at"], name="email_call_status"),
